@@ -1,0 +1,1 @@
+export { Balances, type StagedUpdate } from './balances.js';
