@@ -1,0 +1,1 @@
+export { capabilitiesFromWire, capabilitiesToWire } from './capabilities.js';
