@@ -1,0 +1,74 @@
+// Serving net.Orchestrator (gRPC) and the orchestrator's HTTPS API on ONE port, as go-livepeer does:
+// fastify with `http2: true` and `https: { allowHTTP1: true }` (HTTP/1.1 clients still work) and the
+// Connect fastify plugin restricted to the gRPC protocol.
+import { Code, ConnectError, type ConnectRouter, type ServiceImpl } from '@connectrpc/connect';
+import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
+import type { FastifyHttp2SecureOptions, FastifyInstance } from 'fastify';
+import type { Http2SecureServer } from 'node:http2';
+import { Orchestrator } from './gen/net/lp_rpc_pb.js';
+import { AuthTokenError, InvalidFieldError, ValueRangeError, WireError, WireSignatureError } from './errors.js';
+
+export type OrchestratorServiceImpl = Partial<ServiceImpl<typeof Orchestrator>>;
+
+/**
+ * fastify options for the single-port server: HTTP/2 over TLS with HTTP/1.1 fallback. Pass the
+ * result to fastify({ ...orchestratorServerOptions(tls), logger }).
+ */
+export function orchestratorServerOptions(tls: { key: string; cert: string }): FastifyHttp2SecureOptions<Http2SecureServer> {
+  return { http2: true, https: { allowHTTP1: true, key: tls.key, cert: tls.cert } };
+}
+
+/** Maps wire errors to gRPC status codes; other errors pass through (ConnectError stays as is). */
+export function toConnectError(err: unknown): unknown {
+  if (err instanceof ConnectError || !(err instanceof WireError)) return err;
+  let code = Code.Internal;
+  if (err instanceof WireSignatureError) code = Code.PermissionDenied;
+  else if (err instanceof AuthTokenError) code = Code.Unauthenticated;
+  else if (err instanceof InvalidFieldError || err instanceof ValueRangeError) code = Code.InvalidArgument;
+  else if (err.code === 'WIRE_BAD_PROTOBUF' || err.code === 'WIRE_BAD_BASE64') code = Code.InvalidArgument;
+  return new ConnectError(err.message, code, undefined, undefined, err);
+}
+
+function wrapImpl(impl: OrchestratorServiceImpl): OrchestratorServiceImpl {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(impl) as [string, ((...a: unknown[]) => unknown) | undefined][]) {
+    if (typeof fn !== 'function') continue;
+    out[name] = async (...args: unknown[]) => {
+      try {
+        return await fn.apply(impl, args);
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    };
+  }
+  return out as OrchestratorServiceImpl;
+}
+
+export interface RegisterOrchestratorServiceOptions {
+  /** Largest accepted request message; default 4 MiB (grpc-go's default). */
+  readMaxBytes?: number;
+  /** On fastify.close(), abort calls still open after this long (default: no forced abort). */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Registers net.Orchestrator on a fastify instance (any routes the node adds stay on the same
+ * port). Unimplemented methods answer gRPC UNIMPLEMENTED. Wire errors thrown by the handlers are
+ * turned into gRPC statuses by toConnectError.
+ */
+export async function registerOrchestratorService(
+  app: FastifyInstance<any, any, any, any, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  impl: OrchestratorServiceImpl,
+  opts: RegisterOrchestratorServiceOptions = {},
+): Promise<void> {
+  await app.register(fastifyConnectPlugin as never, {
+    grpc: true,
+    grpcWeb: false,
+    connect: false,
+    readMaxBytes: opts.readMaxBytes ?? 4 * 1024 * 1024,
+    ...(opts.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: opts.shutdownTimeoutMs }),
+    routes: (router: ConnectRouter) => {
+      router.service(Orchestrator, wrapImpl(impl));
+    },
+  });
+}
