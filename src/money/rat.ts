@@ -1,0 +1,146 @@
+// Exact rational numbers over bigint. Prices (wei per pixel/unit), expected values and fees are
+// rationals: go-livepeer uses big.Rat for the same reason — a rounded price changes the HMAC input
+// and a rounded EV drifts balances. Instances are immutable and always reduced with den > 0, so
+// structural equality (num and den) is value equality.
+import { DivisionByZeroError, MoneyError } from './errors.js';
+
+function gcd(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
+  if (b < 0n) b = -b;
+  while (b !== 0n) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+export type RatLike = Rat | bigint;
+
+export class Rat {
+  readonly num: bigint;
+  readonly den: bigint;
+
+  private constructor(num: bigint, den: bigint) {
+    this.num = num;
+    this.den = den;
+    Object.freeze(this);
+  }
+
+  static readonly ZERO: Rat = new Rat(0n, 1n);
+  static readonly ONE: Rat = new Rat(1n, 1n);
+
+  /** n/d reduced; throws DivisionByZeroError when d = 0. */
+  static of(n: bigint, d: bigint = 1n): Rat {
+    if (typeof n !== 'bigint' || typeof d !== 'bigint') {
+      throw new TypeError('Rat.of takes bigint arguments (money never goes through number)');
+    }
+    if (d === 0n) throw new DivisionByZeroError('Rat.of');
+    if (n === 0n) return Rat.ZERO;
+    if (d < 0n) {
+      n = -n;
+      d = -d;
+    }
+    const g = gcd(n, d);
+    return g === 1n ? new Rat(n, d) : new Rat(n / g, d / g);
+  }
+
+  static from(n: bigint): Rat {
+    return Rat.of(n, 1n);
+  }
+
+  /** Parses "n/d" or "n" (integers, optional leading '-'), the format `toString()` produces. */
+  static parse(s: string): Rat {
+    const m = /^(-?\d+)(?:\/(-?\d+))?$/.exec(s.trim());
+    if (!m) throw new MoneyError('AMOUNT_MALFORMED', `not a rational "${s}": expected "n/d" or "n" with integer n, d`);
+    return Rat.of(BigInt(m[1]!), m[2] === undefined ? 1n : BigInt(m[2]));
+  }
+
+  private static lift(x: RatLike): Rat {
+    return typeof x === 'bigint' ? Rat.from(x) : x;
+  }
+
+  add(o: RatLike): Rat {
+    const b = Rat.lift(o);
+    return Rat.of(this.num * b.den + b.num * this.den, this.den * b.den);
+  }
+
+  sub(o: RatLike): Rat {
+    const b = Rat.lift(o);
+    return Rat.of(this.num * b.den - b.num * this.den, this.den * b.den);
+  }
+
+  mul(o: RatLike): Rat {
+    const b = Rat.lift(o);
+    return Rat.of(this.num * b.num, this.den * b.den);
+  }
+
+  div(o: RatLike): Rat {
+    const b = Rat.lift(o);
+    if (b.num === 0n) throw new DivisionByZeroError('Rat.div');
+    return Rat.of(this.num * b.den, this.den * b.num);
+  }
+
+  neg(): Rat {
+    return this.num === 0n ? this : new Rat(-this.num, this.den);
+  }
+
+  abs(): Rat {
+    return this.num < 0n ? new Rat(-this.num, this.den) : this;
+  }
+
+  /** -1, 0 or 1. */
+  cmp(o: RatLike): -1 | 0 | 1 {
+    const b = Rat.lift(o);
+    const l = this.num * b.den;
+    const r = b.num * this.den;
+    return l < r ? -1 : l > r ? 1 : 0;
+  }
+
+  eq(o: RatLike): boolean {
+    return this.cmp(o) === 0;
+  }
+  lt(o: RatLike): boolean {
+    return this.cmp(o) < 0;
+  }
+  lte(o: RatLike): boolean {
+    return this.cmp(o) <= 0;
+  }
+  gt(o: RatLike): boolean {
+    return this.cmp(o) > 0;
+  }
+  gte(o: RatLike): boolean {
+    return this.cmp(o) >= 0;
+  }
+
+  /** Largest integer ≤ this (towards −∞, unlike bigint `/` which truncates towards 0). */
+  floor(): bigint {
+    const q = this.num / this.den;
+    return this.num < 0n && q * this.den !== this.num ? q - 1n : q;
+  }
+
+  /** Smallest integer ≥ this. */
+  ceil(): bigint {
+    const q = this.num / this.den;
+    return this.num > 0n && q * this.den !== this.num ? q + 1n : q;
+  }
+
+  isZero(): boolean {
+    return this.num === 0n;
+  }
+  isNegative(): boolean {
+    return this.num < 0n;
+  }
+  isInteger(): boolean {
+    return this.den === 1n;
+  }
+
+  /** "n/d", or "n" when the denominator is 1 (go-livepeer's big.Rat.RatString format). */
+  toString(): string {
+    return this.den === 1n ? this.num.toString() : `${this.num}/${this.den}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
