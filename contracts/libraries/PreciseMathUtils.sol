@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.9;
+
+/// Percentages and factors out of 1e27 (cumulative reward/fee factors, treasury reward cut rate).
+library PreciseMathUtils {
+    uint256 internal constant PERC_DIVISOR = 10**27;
+
+    function validPerc(uint256 _amount) internal pure returns (bool) {
+        return _amount <= PERC_DIVISOR;
+    }
+
+    function percOf(uint256 _amount, uint256 _fracNum, uint256 _fracDenom) internal pure returns (uint256) {
+        return (_amount * percPoints(_fracNum, _fracDenom)) / PERC_DIVISOR;
+    }
+
+    function percOf(uint256 _amount, uint256 _fracNum) internal pure returns (uint256) {
+        return (_amount * _fracNum) / PERC_DIVISOR;
+    }
+
+    function percPoints(uint256 _fracNum, uint256 _fracDenom) internal pure returns (uint256) {
+        return (_fracNum * PERC_DIVISOR) / _fracDenom;
+    }
+}

@@ -1,0 +1,146 @@
+// Starts a local anvil (from the npm package @foundry-rs/anvil) on 127.0.0.1 and stops it again.
+// The platform binary is spawned directly, not through the package's node wrapper, so `stop()`
+// signals anvil itself and no orphan survives.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EthError } from './errors.js';
+
+export interface AnvilOptions {
+  /** TCP port on 127.0.0.1; a free one is picked when absent or 0. */
+  port?: number;
+  /** Number of dev accounts derived from the mnemonic (anvil's default mnemonic unless given). */
+  accounts?: number;
+  mnemonic?: string;
+  chainId?: number;
+  /** Seconds between blocks; absent = mine one block per transaction (automine). */
+  blockTime?: number;
+  /** How long to wait for the first JSON-RPC answer (ms). Default 20000. */
+  startTimeoutMs?: number;
+}
+
+export interface Anvil {
+  rpcUrl: string;
+  port: number;
+  pid: number;
+  /** Kills anvil (SIGTERM, then SIGKILL after 3 s) and resolves once it has exited. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Path of the anvil executable: the platform package's binary, else the npm wrapper. */
+export function anvilBinary(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  const exe = process.platform === 'win32' ? 'anvil.exe' : 'anvil';
+  try {
+    const req = createRequire(join(root, 'package.json'));
+    const p = join(dirname(req.resolve(`${pkg}/package.json`)), 'bin', exe);
+    if (existsSync(p)) return p;
+  } catch {
+    // fall through to the wrapper
+  }
+  const wrapper = join(root, 'node_modules', '.bin', 'anvil');
+  if (existsSync(wrapper)) return wrapper;
+  throw new EthError('ANVIL_NOT_FOUND', `anvil not found (looked for ${pkg} and node_modules/.bin/anvil); run \`npm install\``);
+}
+
+/** A TCP port that was free a moment ago (listen on 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function rpcAnswers(rpcUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(1000),
+    });
+    const body = (await res.json()) as { result?: string };
+    return typeof body.result === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort();
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--accounts', String(opts.accounts ?? 10)];
+  if (opts.mnemonic) args.push('--mnemonic', opts.mnemonic);
+  if (opts.chainId !== undefined) args.push('--chain-id', String(opts.chainId));
+  if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime));
+  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // anvil logs every request to stdout: keep draining it, and use its "Listening on" line to know
+  // that this process (not some other server already on the port) owns the port.
+  let listening = false;
+  let head = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    if (listening) return;
+    head += d.toString();
+    if (head.includes('Listening on')) listening = true;
+    if (head.length > 100000) head = head.slice(-1000);
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString();
+  });
+  let spawnError: Error | undefined;
+  child.on('error', (e) => (spawnError = e));
+  const rpcUrl = `http://127.0.0.1:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      if (!(await waitExit(child, 3000))) {
+        child.kill('SIGKILL');
+        await waitExit(child, 3000);
+      }
+    })();
+    return stopped;
+  };
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 20000);
+  while (true) {
+    if (spawnError || child.exitCode !== null) {
+      await stop();
+      throw new EthError(
+        'ANVIL_START_FAILED',
+        `anvil did not start on ${rpcUrl}: ${spawnError?.message ?? `exited with ${child.exitCode}`} ${stderr.trim()}`.trim(),
+      );
+    }
+    if (listening && (await rpcAnswers(rpcUrl))) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new EthError('ANVIL_START_FAILED', `anvil did not answer JSON-RPC on ${rpcUrl} in time; is the port taken? ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { rpcUrl, port, pid: child.pid ?? -1, stop };
+}

@@ -1,0 +1,35 @@
+// Typed ABI for what a node calls on TicketBroker (contracts.md §6–§7): sender funding, unlock and
+// withdraw, redemption, reserve views and the watched events. Checked by test/contracts/abi.test.ts.
+import { parseAbi } from 'viem';
+
+export const ticketBrokerAbi = parseAbi([
+  'struct Ticket { address recipient; address sender; uint256 faceValue; uint256 winProb; uint256 senderNonce; bytes32 recipientRandHash; bytes auxData; }',
+  'struct Sender { uint256 deposit; uint256 withdrawRound; }',
+  'struct ReserveInfo { uint256 fundsRemaining; uint256 claimedInCurrentRound; }',
+  'function fundDeposit() payable',
+  'function fundReserve() payable',
+  'function fundDepositAndReserve(uint256 _depositAmount, uint256 _reserveAmount) payable',
+  'function fundDepositAndReserveFor(address _addr, uint256 _depositAmount, uint256 _reserveAmount) payable',
+  'function unlock()',
+  'function cancelUnlock()',
+  'function withdraw()',
+  'function redeemWinningTicket(Ticket _ticket, bytes _sig, uint256 _recipientRand)',
+  'function batchRedeemWinningTickets(Ticket[] _tickets, bytes[] _sigs, uint256[] _recipientRands)',
+  'function getSenderInfo(address _sender) view returns (Sender sender, ReserveInfo reserve)',
+  'function getReserveInfo(address _reserveHolder) view returns (ReserveInfo info)',
+  'function claimableReserve(address _reserveHolder, address _claimant) view returns (uint256)',
+  'function claimedReserve(address _reserveHolder, address _claimant) view returns (uint256)',
+  'function usedTickets(bytes32) view returns (bool)',
+  'function isUnlockInProgress(address _sender) view returns (bool)',
+  'function getTicketHash(Ticket _ticket) pure returns (bytes32)',
+  'function unlockPeriod() view returns (uint256)',
+  'function ticketValidityPeriod() view returns (uint256)',
+  'event DepositFunded(address indexed sender, uint256 amount)',
+  'event ReserveFunded(address indexed reserveHolder, uint256 amount)',
+  'event ReserveClaimed(address indexed reserveHolder, address claimant, uint256 amount)',
+  'event WinningTicketRedeemed(address indexed sender, address indexed recipient, uint256 faceValue, uint256 winProb, uint256 senderNonce, uint256 recipientRand, bytes auxData)',
+  'event WinningTicketTransfer(address indexed sender, address indexed recipient, uint256 amount)',
+  'event Unlock(address indexed sender, uint256 startRound, uint256 endRound)',
+  'event UnlockCancelled(address indexed sender)',
+  'event Withdrawal(address indexed sender, uint256 deposit, uint256 reserve)',
+]);

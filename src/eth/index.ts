@@ -1,0 +1,31 @@
+// Public surface of src/eth: the local chain (anvil, devnet, deployment), compiled artifacts,
+// and typed bindings for what a node calls on the protocol contracts.
+export { startAnvil, freePort, anvilBinary, type Anvil, type AnvilOptions } from './anvil.js';
+export { artifact, hasArtifact, ensureContractsBuilt, artifactsDir, type Artifact } from './artifacts.js';
+export { ANVIL_MNEMONIC, deriveDevKeys, assignRoles, type DevAccount, type DevRole } from './accounts.js';
+export {
+  deployProtocol,
+  pickParams,
+  contractId,
+  DEVNET_PARAMS,
+  MINTER_ROLE,
+  BURNER_ROLE,
+  type ProtocolParams,
+  type ProtocolAddresses,
+  type DeployOptions,
+} from './deploy.js';
+export { startDevnet, type Devnet, type DevnetOptions, type ContractName } from './devnet.js';
+export { sendTx, deploy, revertReason, type CallSpec, type Wallet } from './tx.js';
+export { EthError, type EthErrorCode } from './errors.js';
+export {
+  controllerAbi,
+  roundsManagerAbi,
+  minterAbi,
+  livepeerTokenAbi,
+  serviceRegistryAbi,
+  bondingManagerAbi,
+  ticketBrokerAbi,
+  TranscoderStatus,
+  DelegatorStatus,
+} from './bindings/index.js';
+export { resolveContracts, isRegistered, PROTOCOL_NAMES, type ProtocolName } from './resolve.js';

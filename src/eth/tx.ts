@@ -1,0 +1,100 @@
+// Sending a contract call or deployment and getting its mined receipt, with reverts turned into
+// EthError('TX_REVERTED') that carry the decoded reason.
+import {
+  BaseError,
+  getAddress,
+  ContractFunctionRevertedError,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { EthError } from './errors.js';
+
+export type Wallet = WalletClient<Transport, Chain, Account>;
+
+export interface CallSpec {
+  address: Address;
+  abi: Abi | readonly unknown[];
+  functionName: string;
+  args?: readonly unknown[];
+  value?: bigint;
+}
+
+/** The revert reason of a failed call or estimate ("ticket is used"), or the error's short message. */
+export function revertReason(err: unknown): string {
+  if (err instanceof BaseError) {
+    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError) {
+      if (revert.reason) return revert.reason;
+      if (revert.data?.errorName) return `${revert.data.errorName}(${(revert.data.args ?? []).map(String).join(', ')})`;
+    }
+    return err.shortMessage;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function sendTx(publicClient: PublicClient, wallet: Wallet, call: CallSpec): Promise<TransactionReceipt> {
+  let hash: Hex;
+  try {
+    hash = await wallet.writeContract({
+      address: call.address,
+      abi: call.abi as Abi,
+      functionName: call.functionName,
+      args: call.args ?? [],
+      ...(call.value !== undefined ? { value: call.value } : {}),
+    } as Parameters<Wallet['writeContract']>[0]);
+  } catch (err) {
+    const reason = revertReason(err);
+    throw new EthError('TX_REVERTED', `${call.functionName} reverted: ${reason}`, { fatal: false, cause: err, reason });
+  }
+  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  if (receipt.status !== 'success') {
+    // Mined but reverted (nodes that sign for an unlocked account may not pre-estimate): replay the
+    // call on the parent block to recover the reason.
+    let reason: string | undefined;
+    try {
+      await publicClient.simulateContract({
+        address: call.address,
+        abi: call.abi as Abi,
+        functionName: call.functionName,
+        args: call.args ?? [],
+        account: wallet.account,
+        blockNumber: receipt.blockNumber - 1n,
+        ...(call.value !== undefined ? { value: call.value } : {}),
+      } as Parameters<PublicClient['simulateContract']>[0]);
+    } catch (err) {
+      reason = revertReason(err);
+    }
+    throw new EthError('TX_REVERTED', `${call.functionName} reverted on chain (tx ${hash})${reason ? `: ${reason}` : ''}`, {
+      fatal: false,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+  }
+  return receipt;
+}
+
+export async function deploy(
+  publicClient: PublicClient,
+  wallet: Wallet,
+  spec: { name: string; abi: Abi; bytecode: Hex; args?: readonly unknown[] },
+): Promise<Address> {
+  let hash: Hex;
+  try {
+    hash = await wallet.deployContract({ abi: spec.abi, bytecode: spec.bytecode, args: spec.args ?? [] } as Parameters<
+      Wallet['deployContract']
+    >[0]);
+  } catch (err) {
+    throw new EthError('DEPLOY_FAILED', `deploying ${spec.name} failed: ${revertReason(err)}`, { cause: err });
+  }
+  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  if (receipt.status !== 'success' || !receipt.contractAddress) {
+    throw new EthError('DEPLOY_FAILED', `deploying ${spec.name} reverted (tx ${hash})`);
+  }
+  return getAddress(receipt.contractAddress);
+}
