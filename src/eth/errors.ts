@@ -7,6 +7,7 @@ export type EthErrorCode =
   | 'ARTIFACT_MISSING'
   | 'DEPLOY_FAILED'
   | 'TX_REVERTED'
+  | 'TX_TIMEOUT'
   | 'BAD_CONFIG';
 
 export class EthError extends Error {

@@ -15,7 +15,7 @@ export {
   type DeployOptions,
 } from './deploy.js';
 export { startDevnet, type Devnet, type DevnetOptions, type ContractName } from './devnet.js';
-export { sendTx, deploy, revertReason, type CallSpec, type Wallet } from './tx.js';
+export { sendTx, deploy, revertReason, waitForReceipt, type CallSpec, type Wallet } from './tx.js';
 export { EthError, type EthErrorCode } from './errors.js';
 export {
   controllerAbi,

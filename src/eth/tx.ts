@@ -1,6 +1,7 @@
 // Sending a contract call or deployment and getting its mined receipt, with reverts turned into
 // EthError('TX_REVERTED') that carry the decoded reason.
 import {
+  TransactionReceiptNotFoundError,
   BaseError,
   getAddress,
   ContractFunctionRevertedError,
@@ -39,6 +40,32 @@ export function revertReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Polls for a receipt until it appears (bounded by `timeoutMs`). viem's waitForTransactionReceipt
+ * checks once and then waits for the NEXT block; on an automine chain with nothing else to mine
+ * that block may never come, so a receipt that was not yet visible at the first check times out
+ * after minutes. Polling the receipt itself has no such race.
+ */
+export async function waitForReceipt(
+  publicClient: PublicClient,
+  hash: Hex,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<TransactionReceipt> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  const interval = opts.intervalMs ?? 20;
+  for (;;) {
+    try {
+      return await publicClient.getTransactionReceipt({ hash });
+    } catch (err) {
+      if (!(err instanceof TransactionReceiptNotFoundError)) throw err;
+    }
+    if (Date.now() > deadline) {
+      throw new EthError('TX_TIMEOUT', `transaction ${hash} was not mined within ${opts.timeoutMs ?? 120_000} ms: is the chain producing blocks?`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
 export async function sendTx(publicClient: PublicClient, wallet: Wallet, call: CallSpec): Promise<TransactionReceipt> {
   let hash: Hex;
   try {
@@ -53,7 +80,7 @@ export async function sendTx(publicClient: PublicClient, wallet: Wallet, call: C
     const reason = revertReason(err);
     throw new EthError('TX_REVERTED', `${call.functionName} reverted: ${reason}`, { fatal: false, cause: err, reason });
   }
-  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  const receipt = await waitForReceipt(publicClient, hash);
   if (receipt.status !== 'success') {
     // Mined but reverted (nodes that sign for an unlocked account may not pre-estimate): replay the
     // call on the parent block to recover the reason.
@@ -92,7 +119,7 @@ export async function deploy(
   } catch (err) {
     throw new EthError('DEPLOY_FAILED', `deploying ${spec.name} failed: ${revertReason(err)}`, { cause: err });
   }
-  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  const receipt = await waitForReceipt(publicClient, hash);
   if (receipt.status !== 'success' || !receipt.contractAddress) {
     throw new EthError('DEPLOY_FAILED', `deploying ${spec.name} reverted (tx ${hash})`);
   }

@@ -24,7 +24,7 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { startDevnet } from '../../src/eth/index.js';
+import { startDevnet, waitForReceipt } from '../../src/eth/index.js';
 
 const abiDir = new URL('../../../shared/abi/', import.meta.url);
 function loadAbi(file: string): Abi {
@@ -109,7 +109,7 @@ export async function startBrokerDevnet(opts: { orchestrators?: number } = {}) {
     if (typeof from === 'string') await test.impersonateAccount({ address: from });
     const w = wallet(from);
     const hash = await w.writeContract({ address, abi, functionName, args, value, chain, account: w.account });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
+    const receipt = await waitForReceipt(pub, hash);
     assert.equal(receipt.status, 'success', `${functionName} transaction reverted`);
     return receipt;
   }
