@@ -1,0 +1,109 @@
+// One call that gives a node everything pm needs from the chain: contract addresses (from the
+// Controller, or given), a polling ChainView, sender info, max float and gas price sources.
+import { createPublicClient, defineChain, http, isAddress, zeroAddress, type Address, type Chain, type PublicClient } from 'viem';
+import { resolveContracts, type ProtocolName } from '../../eth/index.js';
+import { ChainGasPrice } from './chainGas.js';
+import { ChainMaxFloat, ChainSenderInfo } from './chainSenders.js';
+import { ChainWatcher } from './chainView.js';
+
+export class ChainConfigError extends Error {
+  readonly code = 'CHAIN_CONFIG';
+  readonly fatal = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ChainConfigError';
+  }
+}
+
+export interface ConnectChainOptions {
+  /** JSON-RPC URL (-ethUrl); ignored when publicClient is given. */
+  rpcUrl?: string;
+  publicClient?: PublicClient;
+  /** -ethController: the other addresses are resolved from it (go-livepeer's startup). */
+  controller?: Address;
+  /** Explicit addresses; override what the Controller says. */
+  contracts?: Partial<Record<ProtocolName, Address>>;
+  /** The orchestrator whose reserve share bounds face values (needed for maxFloat). */
+  claimant?: Address;
+  /** Pending redemption face value per sender (go-livepeer pendingAmount), for maxFloat. */
+  pending?: (sender: Address) => bigint;
+  pollMs?: number;
+  minGasPrice?: bigint;
+  maxGasPrice?: bigint;
+  onError?: (err: Error) => void;
+}
+
+export interface ChainAdapters {
+  publicClient: PublicClient;
+  chain: Chain;
+  contracts: Record<ProtocolName, Address>;
+  view: ChainWatcher;
+  senders: ChainSenderInfo;
+  /** Present when a claimant was given. */
+  maxFloat?: ChainMaxFloat;
+  gasPrice: ChainGasPrice;
+  close(): void;
+}
+
+const NAMES: ProtocolName[] = ['BondingManager', 'TicketBroker', 'RoundsManager', 'Minter', 'LivepeerToken', 'ServiceRegistry', 'AIServiceRegistry'];
+
+function need(contracts: Record<ProtocolName, Address>, name: ProtocolName): Address {
+  const a = contracts[name];
+  if (!a || a === zeroAddress) {
+    throw new ChainConfigError(`${name} address unknown: pass -ethController (a Controller that registers ${name}) or its address`);
+  }
+  return a;
+}
+
+export async function connectChain(opts: ConnectChainOptions): Promise<ChainAdapters> {
+  let pc = opts.publicClient;
+  if (!pc) {
+    if (!opts.rpcUrl) throw new ChainConfigError('no chain: pass -ethUrl (a JSON-RPC URL) or -network offchain');
+    pc = createPublicClient({ transport: http(opts.rpcUrl, { retryCount: 1 }) }) as PublicClient;
+  }
+  let chainId: number;
+  try {
+    chainId = await pc.getChainId();
+  } catch (err) {
+    throw new ChainConfigError(`cannot reach the Ethereum node at ${opts.rpcUrl ?? 'the given client'}: ${(err as Error).message}`, { cause: err });
+  }
+  const rpc = opts.rpcUrl ?? pc.transport.url ?? '';
+  const chain =
+    pc.chain ??
+    defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpc] } } });
+  const contracts = Object.fromEntries(NAMES.map((n) => [n, zeroAddress as Address])) as Record<ProtocolName, Address>;
+  if (opts.controller) {
+    if (!isAddress(opts.controller)) throw new ChainConfigError(`-ethController ${opts.controller} is not an address`);
+    Object.assign(contracts, await resolveContracts(pc, opts.controller));
+  }
+  for (const [k, v] of Object.entries(opts.contracts ?? {})) if (v) contracts[k as ProtocolName] = v;
+  const roundsManager = need(contracts, 'RoundsManager');
+  const ticketBroker = need(contracts, 'TicketBroker');
+  const view = await ChainWatcher.start({ publicClient: pc, roundsManager, pollMs: opts.pollMs, onError: opts.onError });
+  let gasPrice: ChainGasPrice;
+  try {
+    gasPrice = await ChainGasPrice.start({ publicClient: pc, watcher: view, minGasPrice: opts.minGasPrice, maxGasPrice: opts.maxGasPrice, onError: opts.onError });
+  } catch (err) {
+    view.stop();
+    throw err;
+  }
+  const senders = new ChainSenderInfo({ publicClient: pc, ticketBroker, watcher: view });
+  const maxFloat = opts.claimant
+    ? new ChainMaxFloat({ publicClient: pc, ticketBroker, watcher: view, claimant: opts.claimant, pending: opts.pending, senders })
+    : undefined;
+  return {
+    publicClient: pc,
+    chain,
+    contracts,
+    view,
+    senders,
+    maxFloat,
+    gasPrice,
+    close() {
+      maxFloat?.close();
+      senders.close();
+      gasPrice.close();
+      view.stop();
+    },
+  };
+}
