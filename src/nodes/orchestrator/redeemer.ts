@@ -1,0 +1,207 @@
+// Winning tickets → TicketBroker.redeemWinningTicket, straight from the orchestrator's key.
+// go-livepeer's fairness rule: a ticket is submitted only once paramsExpirationBlock ≤ the latest
+// block, so recipientRand is never revealed while the gateway could still use those params.
+// Kept in memory (this node has no store yet): tickets queued when the process dies are lost.
+import type { Address, Hex, PublicClient } from 'viem';
+import { sendTx, ticketBrokerAbi, type Wallet } from '../../eth/index.js';
+import type { WinningTicket, WinningTicketSink } from '../../pm/index.js';
+import { auxData, bytesToHex, ticketHash } from '../../pm/index.js';
+import type { Logger } from 'pino';
+
+/**
+ * Revert reasons that can never succeed on retry (go-livepeer: errIsUsedTicket, "transaction failed",
+ * no block hash). Anything else — an uninitialised round, an RPC hiccup, a gas spike — is retried on
+ * a later block: a winning ticket is money, and dropping it for a transient error loses that money.
+ */
+const PERMANENT = [
+  'ticket is used',
+  'ticket is expired',
+  'does not have a block hash',
+  'ticket did not win',
+  'recipientRand does not match',
+  'reverted on chain',
+  'ticket recipient is null',
+  'ticket sender is null',
+  'sender is unlocked',
+  'sender deposit and reserve are zero',
+];
+
+export interface PendingRedemption {
+  ticketHash: Hex;
+  sender: Address;
+  faceValue: bigint;
+  paramsExpirationBlock: bigint;
+  attempts: number;
+  lastError?: string;
+}
+
+export interface RedeemedTicket {
+  ticketHash: Hex;
+  sender: Address;
+  faceValue: bigint;
+  txHash: Hex;
+}
+
+export interface RedemptionQueueOptions {
+  publicClient: PublicClient;
+  wallet: Wallet;
+  ticketBroker: Address;
+  latestBlock: () => bigint;
+  maxAttempts: number;
+  log?: Logger;
+  onRedeemed?: (r: RedeemedTicket) => void;
+  onDropped?: (p: PendingRedemption, reason: string) => void;
+  /**
+   * Called when a redemption reverts because the current round is not initialised (redemptions mine
+   * blocks and can walk a quiet chain into a new round); resolves true when the round is now
+   * initialised, and the ticket is retried at once. Without it the ticket waits for a later block.
+   */
+  ensureRoundInitialized?: () => Promise<boolean>;
+}
+
+const ROUND_NOT_INITIALIZED = 'current round is not initialized';
+
+interface Item extends PendingRedemption {
+  t: WinningTicket;
+  /** Latest block at the last attempt: retries wait for a newer block (one attempt per item per block). */
+  lastAttemptBlock?: bigint;
+}
+
+export class RedemptionQueue implements WinningTicketSink {
+  private readonly items = new Map<Hex, Item>();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly opts: RedemptionQueueOptions) {}
+
+  onWinningTicket(t: WinningTicket): void {
+    if (this.closed) return;
+    const h = ticketHash(t.ticket);
+    if (this.items.has(h)) return;
+    this.items.set(h, {
+      t,
+      ticketHash: h,
+      sender: t.ticket.sender,
+      faceValue: t.ticket.faceValue,
+      paramsExpirationBlock: t.ticket.paramsExpirationBlock,
+      attempts: 0,
+    });
+    this.opts.log?.info({ ticketHash: h, sender: t.ticket.sender, faceValue: t.ticket.faceValue.toString() }, 'winning ticket queued');
+  }
+
+  /** Face value queued for a sender (go-livepeer's pendingAmount, which lowers max float). */
+  pendingFor(sender: Address): bigint {
+    let sum = 0n;
+    const s = sender.toLowerCase();
+    for (const i of this.items.values()) if (i.sender.toLowerCase() === s) sum += i.faceValue;
+    return sum;
+  }
+
+  pending(): PendingRedemption[] {
+    return [...this.items.values()].map(({ t: _t, ...p }) => ({ ...p }));
+  }
+
+  /** Starts a pass (coalesced: a pass requested while one runs triggers one more afterwards). */
+  kick(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass(false);
+        } while (this.again && !this.closed);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /**
+   * Waits for the pass in progress, then tries every redeemable ticket once more even if it was
+   * already tried at the current block. What still fails stays queued for later blocks.
+   */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.closed || !this.redeemable().length) return;
+    this.running = this.pass(true).finally(() => {
+      this.running = undefined;
+    });
+    await this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.running) await this.running.catch(() => undefined);
+  }
+
+  private redeemable(): Item[] {
+    const latest = this.opts.latestBlock();
+    return [...this.items.values()].filter((i) => i.paramsExpirationBlock <= latest);
+  }
+
+  private async pass(force: boolean): Promise<void> {
+    const latest = this.opts.latestBlock();
+    for (const item of this.redeemable()) {
+      if (this.closed) return;
+      if (!force && item.lastAttemptBlock === latest) continue;
+      item.lastAttemptBlock = latest;
+      await this.redeemOne(item);
+    }
+  }
+
+  private drop(item: Item, reason: string): void {
+    this.items.delete(item.ticketHash);
+    this.opts.log?.warn({ ticketHash: item.ticketHash, reason }, 'winning ticket dropped');
+    this.opts.onDropped?.(item, reason);
+  }
+
+  private async redeemOne(item: Item, roundRetry = true): Promise<void> {
+    const { publicClient, ticketBroker, wallet } = this.opts;
+    item.attempts++;
+    try {
+      const used = await publicClient.readContract({ address: ticketBroker, abi: ticketBrokerAbi, functionName: 'usedTickets', args: [item.ticketHash] });
+      if (used) return this.drop(item, 'ticket is used');
+      const t = item.t.ticket;
+      const receipt = await sendTx(publicClient, wallet, {
+        address: ticketBroker,
+        abi: ticketBrokerAbi,
+        functionName: 'redeemWinningTicket',
+        args: [
+          {
+            recipient: t.recipient,
+            sender: t.sender,
+            faceValue: t.faceValue,
+            winProb: t.winProb,
+            senderNonce: t.senderNonce,
+            recipientRandHash: t.recipientRandHash,
+            auxData: bytesToHex(auxData(t)),
+          },
+          bytesToHex(item.t.sig),
+          item.t.recipientRand,
+        ],
+      });
+      this.items.delete(item.ticketHash);
+      const r: RedeemedTicket = { ticketHash: item.ticketHash, sender: item.sender, faceValue: item.faceValue, txHash: receipt.transactionHash };
+      this.opts.log?.info({ ...r, faceValue: r.faceValue.toString() }, 'winning ticket redeemed');
+      this.opts.onRedeemed?.(r);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      item.lastError = msg;
+      if (PERMANENT.some((p) => msg.includes(p))) return this.drop(item, msg);
+      if (roundRetry && msg.includes(ROUND_NOT_INITIALIZED) && this.opts.ensureRoundInitialized && (await this.opts.ensureRoundInitialized())) {
+        return this.redeemOne(item, false);
+      }
+      if (item.attempts >= this.opts.maxAttempts) {
+        this.opts.log?.error({ ticketHash: item.ticketHash, faceValue: item.faceValue.toString(), err: msg }, 'giving up on a WINNING ticket');
+        return this.drop(item, `gave up after ${item.attempts} attempts on different blocks: ${msg}`);
+      }
+      this.opts.log?.warn({ ticketHash: item.ticketHash, attempt: item.attempts, err: msg }, 'redemption failed; retrying on the next block');
+    }
+  }
+}
