@@ -1,0 +1,137 @@
+import { create } from '@bufbuild/protobuf';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { Rat } from '../../money/index.js';
+import { aiJobCapabilities, makeCapabilities, Capability, defaultCapabilities } from '../../market/index.js';
+import { MemoryChainView, MemorySenderInfo, Sender, computeWinProb, localTicketSigner, recoverSigner, ticketEV, ticketHashBytes } from '../../pm/index.js';
+import {
+  AuthTokenSchema,
+  OrchestratorInfoSchema,
+  PAYMENT_HEADER,
+  SEGMENT_HEADER,
+  decodePaymentHeader,
+  fromHex,
+  paymentFromWire,
+  priceInfoToWire,
+  ticketParamsToWire,
+  verifySegmentCredentials,
+  type OrchestratorClient,
+} from '../../wire/index.js';
+import { capabilitiesToWire } from '../common/index.js';
+import { AI_WORKER_PROTOCOL, Payer } from './payment.js';
+import { SessionPool, SessionRefusedError, firstAcceptableSelector, type JobTarget } from './sessions.js';
+import { StatsRecorder } from './stats.js';
+
+const gatewaySigner = localTicketSigner(`0x${'01'.repeat(32)}`);
+const orchSigner = localTicketSigner(`0x${'02'.repeat(32)}`);
+const MODEL = 'stabilityai/sdxl-turbo';
+const PRICE = { pricePerUnit: 3n, pixelsPerUnit: 2n };
+const FACE = 1_000_000n;
+const EV = 1_000n;
+
+function setup(opts: { maxEV?: bigint } = {}) {
+  const chain = new MemoryChainView({ l1Block: 100n, round: 5n, roundBlockHash: `0x${'ab'.repeat(32)}` });
+  const senders = new MemorySenderInfo().set(gatewaySigner.address, { deposit: 10n ** 18n, reserve: { fundsRemaining: 10n ** 18n } });
+  const sender = new Sender({ signer: gatewaySigner, chain, senders, ...(opts.maxEV ? { maxEV: opts.maxEV } : {}) });
+  const stats = new StatsRecorder();
+  const pool = new SessionPool({
+    orchestrators: ['https://o.test:8935'],
+    client: () => ({}) as OrchestratorClient,
+    signer: gatewaySigner,
+    sender,
+    chain,
+    selector: firstAcceptableSelector,
+    stats,
+    log: pino({ level: 'silent' }),
+    suspendMs: 1000,
+    discoveryTimeoutMs: 1000,
+  });
+  const caps = aiJobCapabilities('text-to-image', MODEL);
+  const job: JobTarget = { pipeline: 'text-to-image', modelId: MODEL, capability: Capability.TextToImage, capabilities: caps, capabilitiesWire: capabilitiesToWire(caps), maxPrice: Rat.of(2n) };
+  const orchCaps = makeCapabilities({
+    capabilities: [...defaultCapabilities(), Capability.TextToImage],
+    perCapability: [[Capability.TextToImage, [[MODEL, { warm: true, capacity: 1 }]]]],
+  });
+  const info = (price = PRICE) =>
+    create(OrchestratorInfoSchema, {
+      transcoder: 'https://o.test:8935',
+      priceInfo: priceInfoToWire(price),
+      address: fromHex(orchSigner.address, 'address', 20),
+      capabilities: capabilitiesToWire(orchCaps),
+      authToken: create(AuthTokenSchema, { token: new Uint8Array(32), sessionId: 'sess-1', expiration: BigInt(Math.floor(Date.now() / 1000) + 1800) }),
+      ticketParams: ticketParamsToWire({
+        recipient: orchSigner.address,
+        faceValue: FACE,
+        winProb: computeWinProb(FACE, EV),
+        recipientRandHash: `0x${'cd'.repeat(32)}`,
+        seed: 7n,
+        expirationBlock: 140n,
+        price,
+        expirationParams: { creationRound: 5n, creationRoundBlockHash: `0x${'ab'.repeat(32)}` },
+      }),
+    });
+  return { sender, pool, job, info, stats };
+}
+
+describe('gateway payments', () => {
+  it('builds Livepeer-Payment / Livepeer-Segment / Authorization as go-livepeer: decoded back with the wire codecs', async () => {
+    const { sender, pool, job, info } = setup();
+    const sess = await pool.accept('https://o.test:8935', info(), job);
+    const payer = new Payer({ signer: gatewaySigner, sender });
+    const units = 1_000n; // fee = 1000 × 3/2 = 1500 wei; EV per ticket ≈ 1000 → 2 tickets
+    const p = await payer.prepare(sess, units, job.capabilitiesWire, '27_model');
+    assert.equal(p.headers.authorization, AI_WORKER_PROTOCOL);
+    assert.ok(p.fee.eq(1500n));
+    const ev = ticketEV(FACE, computeWinProb(FACE, EV));
+    assert.equal(p.numTickets, Number(Rat.from(1500n).div(ev).ceil()));
+    const payment = paymentFromWire(decodePaymentHeader(p.headers[PAYMENT_HEADER]));
+    assert.equal(payment.sender, gatewaySigner.address);
+    assert.equal(payment.tickets.length, p.numTickets);
+    assert.deepEqual(payment.expectedPriceWire?.pricePerUnit, 3n);
+    assert.deepEqual(payment.expectedPriceWire?.pixelsPerUnit, 2n);
+    assert.deepEqual(payment.tickets.map((t) => t.ticket.senderNonce), [1n, 2n]);
+    for (const { ticket, sig } of payment.tickets) {
+      const r = recoverSigner(ticketHashBytes(ticket), sig);
+      assert.ok('signer' in r && r.signer === gatewaySigner.address);
+      assert.equal(ticket.recipient, orchSigner.address);
+    }
+    const seg = verifySegmentCredentials(p.headers[SEGMENT_HEADER], { sender: gatewaySigner.address });
+    assert.equal(new TextDecoder().decode(seg.manifestId), '27_model');
+    assert.equal(seg.authToken?.sessionId, 'sess-1');
+
+    // Success: the credit left is what was sent minus units × price.
+    payer.settle(p, 'received');
+    const left = payer.balances.balance(orchSigner.address, 'sess-1');
+    assert.ok(left?.eq(ev.mul(BigInt(p.numTickets)).sub(1500n)));
+    const p2 = await payer.prepare(sess, 10n, job.capabilitiesWire, '27_model');
+    // minCredit = max(fee, one ticket's EV): ~500 wei left < EV, so one more ticket even for a 15 wei job.
+    assert.equal(p2.numTickets, 1);
+    assert.deepEqual(paymentFromWire(decodePaymentHeader(p2.headers[PAYMENT_HEADER])).tickets.map((t) => t.ticket.senderNonce), [3n]);
+    // Refused: the reserved credit comes back.
+    payer.settle(p2, 'refused');
+    assert.ok(payer.balances.balance(orchSigner.address, 'sess-1')?.eq(left!));
+  });
+
+  it('offchain: no tickets, the quoted price echoed, signed segment credentials', async () => {
+    const { pool, job, info } = setup();
+    const sess = await pool.accept('https://o.test:8935', info(), job);
+    const payer = new Payer({ signer: gatewaySigner, sender: undefined });
+    const p = await payer.prepare({ ...sess, pmSessionId: undefined }, 100n, job.capabilitiesWire, 'm');
+    const payment = paymentFromWire(decodePaymentHeader(p.headers[PAYMENT_HEADER]));
+    assert.equal(payment.tickets.length, 0);
+    assert.equal(payment.ticketParams, undefined);
+    assert.ok(p.fee.isZero(), 'offchain: zero price, nothing owed');
+    verifySegmentCredentials(p.headers[SEGMENT_HEADER], { sender: gatewaySigner.address });
+  });
+
+  it('refuses orchestrators above the max price, without the model, or with params it will not pay with', async () => {
+    const { pool, job, info } = setup();
+    await assert.rejects(pool.accept('u', info({ pricePerUnit: 5n, pixelsPerUnit: 2n }), job), (e: unknown) => e instanceof SessionRefusedError && e.code === 'GW_PRICE_TOO_HIGH');
+    await pool.accept('u', info({ pricePerUnit: 4n, pixelsPerUnit: 2n }), job); // equal to the max passes
+    await pool.accept('u', info({ pricePerUnit: 0n, pixelsPerUnit: 1n }), job); // free always passes
+    await assert.rejects(pool.accept('u', info(), { ...job, modelId: 'other/model' }), (e: unknown) => e instanceof SessionRefusedError && e.code === 'GW_MODEL_MISSING');
+    const strict = setup({ maxEV: 10n });
+    await assert.rejects(strict.pool.accept('u', strict.info(), strict.job), (e: unknown) => e instanceof SessionRefusedError && e.code === 'PM_EV_TOO_HIGH');
+  });
+});

@@ -1,0 +1,215 @@
+// One job, end to end: select an orchestrator, pay, forward, classify the answer, and on failure
+// retry on ANOTHER orchestrator (bounded), suspending the failed one. A bad client request (4xx
+// that is not about payment or capacity) goes back to the client and is not retried.
+import type { Logger } from 'pino';
+import type { FastifyReply } from 'fastify';
+import type { Rat } from '../../money/index.js';
+import { aiJobCapabilities, pipelineToCapability } from '../../market/index.js';
+import { capabilitiesToWire } from '../common/index.js';
+import { BadRequestError, NoOrchestratorsError, OrchestratorAttemptError, type AttemptFailureKind } from './errors.js';
+import type { Forwarder, OrchestratorResponse } from './forward.js';
+import type { ParsedJob } from './jobs.js';
+import { PaymentError, type Payer, type PreparedPayment } from './payment.js';
+import type { JobTarget, OrchestratorSession, SessionPool } from './sessions.js';
+import type { StatsRecorder } from './stats.js';
+
+export interface JobRunnerDeps {
+  pool: SessionPool;
+  payer: Payer;
+  forwarder: Forwarder;
+  stats: StatsRecorder;
+  log: Logger;
+  maxAttempts: number;
+  /** When every orchestrator answered "insufficient capacity": how many times to wait and retry them, and how long to wait. */
+  capacityWaits: number;
+  capacityWaitMs: number;
+  maxPriceFor(pipeline: string, modelId: string): Rat | undefined;
+}
+
+// A 400 from the orchestrator about payment, not about the client's request (go-livepeer retries on
+// these substrings: ticketparams expired, invalid ticket sendernonce, insufficient capacity).
+const PAYMENT_400 = /ticket|sendernonce|nonce|insufficient balance|payment|recipientrand|expected.?price|price|sender|reserve|deposit|faceValue|winProb|expired/i;
+// Stale session (expired params, nonces used up or out of order): refresh and retry, same orchestrator allowed.
+const PARAMS_EXPIRED = /ticket ?params expired|ticketparams expired|params? (?:are |is )?expired|invalid ticket sendernonce/i;
+
+/** Classifies a non-2xx orchestrator answer. */
+export function classifyFailure(status: number, message: string): AttemptFailureKind {
+  if (status === 503 && /insufficient capacity/i.test(message)) return 'capacity';
+  if (status >= 500) return 'server';
+  if (status === 402 || status === 403 || status === 401) return 'payment';
+  if (PARAMS_EXPIRED.test(message)) return 'params-expired';
+  if (/insufficient capacity/i.test(message)) return 'capacity';
+  if (status === 400 && PAYMENT_400.test(message)) return 'payment';
+  return 'client';
+}
+
+export function jobTarget(job: ParsedJob, maxPrice: Rat | undefined): JobTarget {
+  const capability = pipelineToCapability(job.pipeline);
+  if (capability === undefined) throw new BadRequestError(`unknown pipeline ${job.pipeline}`);
+  const capabilities = aiJobCapabilities(job.pipeline, job.modelId);
+  return { pipeline: job.pipeline, modelId: job.modelId, capability, capabilities, capabilitiesWire: capabilitiesToWire(capabilities), maxPrice };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class JobRunner {
+  constructor(private readonly d: JobRunnerDeps) {}
+
+  /** Runs the job and writes the client's answer. Throws GatewayError for the client error paths. */
+  async run(job: ParsedJob, reply: FastifyReply): Promise<void> {
+    const target = jobTarget(job, this.d.maxPriceFor(job.pipeline, job.modelId));
+    const tried = new Set<string>();
+    const failures: string[] = [];
+    const manifestId = `${target.capability}_${job.modelId}`;
+    let sameOrchRetries = 0;
+    let capacityWaits = 0;
+    const busy = new Set<string>();
+    try {
+      for (let attempt = 0; attempt < this.d.maxAttempts; ) {
+        const sess = await this.d.pool.select(target, tried);
+        if (!sess) {
+          // Every usable orchestrator is busy: wait a little and try them again (bounded, like
+          // go-livepeer's 2 s retry budget) instead of failing the job at once.
+          if (busy.size === 0 || capacityWaits >= this.d.capacityWaits) break;
+          capacityWaits++;
+          await sleep(this.d.capacityWaitMs);
+          for (const u of busy) tried.delete(u);
+          busy.clear();
+          continue;
+        }
+        this.d.stats.attempt(sess.url, attempt > 0);
+        attempt++;
+        const outcome = await this.attempt(sess, job, target, manifestId, reply);
+        if (outcome === 'done') return;
+        failures.push(`${sess.url}: ${outcome.message}`);
+        if (outcome.kind === 'client') throw new BadRequestError(outcome.message);
+        if (outcome.kind === 'params-expired' && sameOrchRetries < 2) {
+          sameOrchRetries++;
+          this.d.pool.invalidate(sess, target);
+          continue;
+        }
+        tried.add(sess.url);
+        // A busy orchestrator is not suspended (go-livepeer parks it for this request only).
+        if (outcome.kind === 'capacity') busy.add(sess.url);
+        else this.d.pool.suspend(sess.url);
+      }
+    } catch (err) {
+      this.d.stats.jobFailed(job.pipeline);
+      throw err;
+    }
+    this.d.stats.jobFailed(job.pipeline);
+    throw new NoOrchestratorsError(
+      failures.length === 0
+        ? `no orchestrator can run ${job.pipeline}/${job.modelId} within the max price`
+        : `no orchestrator could run ${job.pipeline}/${job.modelId}: ${failures.join('; ')}`,
+      failures,
+    );
+  }
+
+  private async attempt(
+    sess: OrchestratorSession,
+    job: ParsedJob,
+    target: JobTarget,
+    manifestId: string,
+    reply: FastifyReply,
+  ): Promise<'done' | OrchestratorAttemptError> {
+    let paid: PreparedPayment;
+    try {
+      paid = await this.d.payer.prepare(sess, job.units, target.capabilitiesWire, manifestId);
+    } catch (err) {
+      if (!(err instanceof PaymentError)) throw err;
+      this.d.stats.attemptFailed(sess.url, err.code);
+      this.d.pool.invalidate(sess, target);
+      const kind = /EXPIRED/.test(err.code) ? 'params-expired' : 'payment';
+      return new OrchestratorAttemptError(kind, sess.url, undefined, err.message, { cause: err });
+    }
+    this.d.stats.ticketsSent(sess.url, paid.numTickets, paid.ticketEV, paid.faceValue);
+    const url = `${sess.transcoder}/${job.pipeline}`;
+    let res: OrchestratorResponse;
+    try {
+      res = await this.d.forwarder.post(url, { ...paid.headers, 'content-type': job.contentType }, job.body);
+    } catch (err) {
+      return this.failed(sess, paid, new OrchestratorAttemptError('unreachable', sess.url, undefined, (err as Error).message, { cause: err }));
+    }
+    if (res.status < 200 || res.status >= 300) {
+      let text = '';
+      try {
+        text = (await res.text(64 * 1024)).trim();
+      } catch {
+        res.discard();
+      }
+      const message = errorMessage(text) || `HTTP ${res.status}`;
+      const kind = classifyFailure(res.status, message);
+      return this.failed(sess, paid, new OrchestratorAttemptError(kind, sess.url, res.status, `${url} returned ${res.status}: ${message}`));
+    }
+    const contentType = res.headers['content-type'] ?? 'application/json';
+    if (job.stream && contentType.includes('text/event-stream')) {
+      await this.stream(sess, job, paid, res, reply);
+      return 'done';
+    }
+    let body: Buffer;
+    try {
+      body = await res.buffer();
+    } catch (err) {
+      // The orchestrator ran (and debited) the job but the answer was lost: count it as paid.
+      this.d.payer.settle(paid, 'received');
+      return this.failed(sess, undefined, new OrchestratorAttemptError('server', sess.url, res.status, `reading the answer from ${url} failed: ${(err as Error).message}`));
+    }
+    this.succeeded(sess, job, paid);
+    await reply.code(200).header('content-type', contentType).send(body);
+    return 'done';
+  }
+
+  private succeeded(sess: OrchestratorSession, job: ParsedJob, paid: PreparedPayment): void {
+    this.d.payer.settle(paid, 'received');
+    this.d.stats.jobOk(sess.url, job.pipeline, job.units, paid.fee);
+  }
+
+  private failed(sess: OrchestratorSession, paid: PreparedPayment | undefined, err: OrchestratorAttemptError): OrchestratorAttemptError {
+    if (paid) {
+      const credited = err.paymentCredited;
+      this.d.payer.settle(paid, credited ? 'credited' : 'refused');
+      if (!credited) this.d.stats.ticketsRefused(sess.url, paid.numTickets, paid.ticketEV);
+    }
+    this.d.stats.attemptFailed(sess.url, `GW_ORCH_${err.kind.toUpperCase().replace('-', '_')}`);
+    this.d.log.warn({ orchestrator: sess.url, kind: err.kind, status: err.upstreamStatus }, err.message);
+    return err;
+  }
+
+  /** llm streaming: pass the orchestrator's SSE through; the job counts as done when the stream ends. */
+  private async stream(sess: OrchestratorSession, job: ParsedJob, paid: PreparedPayment, res: OrchestratorResponse, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    try {
+      for await (const chunk of res.body) {
+        if (!raw.write(chunk as Buffer)) await new Promise<void>((r) => raw.once('drain', r));
+      }
+      this.succeeded(sess, job, paid);
+    } catch (err) {
+      // Cut mid-stream: the orchestrator ran the job; count the credit as spent.
+      this.d.payer.settle(paid, 'received');
+      this.d.stats.attemptFailed(sess.url, 'GW_STREAM_BROKEN');
+      this.d.stats.jobFailed(job.pipeline);
+      this.d.log.warn({ orchestrator: sess.url }, `llm stream broke: ${(err as Error).message}`);
+    } finally {
+      raw.end();
+    }
+  }
+}
+
+/** The orchestrator's error text: plain text (go-livepeer) or a JSON error shape. */
+function errorMessage(text: string): string {
+  if (!text.startsWith('{')) return text.slice(0, 2000);
+  try {
+    const j = JSON.parse(text) as { error?: { message?: unknown } | string; detail?: { msg?: unknown } | unknown; message?: unknown };
+    if (typeof j.error === 'string') return j.error;
+    if (j.error && typeof j.error.message === 'string') return j.error.message;
+    if (j.detail && typeof (j.detail as { msg?: unknown }).msg === 'string') return (j.detail as { msg: string }).msg;
+    if (typeof j.message === 'string') return j.message;
+  } catch {
+    /* not JSON after all */
+  }
+  return text.slice(0, 2000);
+}
+

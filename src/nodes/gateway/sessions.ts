@@ -1,0 +1,245 @@
+// Discovery from -orchAddr and the session cache. A session is one orchestrator's answer to
+// GetOrchestrator for one (capability, model): where to send jobs, its price, ticket params and
+// auth token. Sessions are cached per (orchestrator, capability, model) and refreshed when the auth
+// token is in its last 10 % (go-livepeer refreshSessionIfNeeded), the ticket params expired, or a
+// job on it failed. Which acceptable session a job gets is the Selector's choice (a seam: full
+// selection comes in a later issue); orchestrators over the max price are never candidates.
+import type { Address } from 'viem';
+import type { Logger } from 'pino';
+import type { PriceInfo } from '../../money/index.js';
+import type { Rat } from '../../money/index.js';
+import { priceRat } from '../../money/index.js';
+import type { AiPipeline, CapabilityId, Capabilities as JobCapabilities } from '../../market/index.js';
+import { incompatibility } from '../../market/index.js';
+import type { ChainView, Hex32, Sender, TicketParams } from '../../pm/index.js';
+import { MAX_SENDER_NONCES, PARAMS_EXPIRY_BUFFER, PmError } from '../../pm/index.js';
+import type { Capabilities, Hash32Signer, OrchestratorClient, OrchestratorInfo, WirePriceInfo } from '../../wire/index.js';
+import { AUTH_TOKEN_VALIDITY_SECONDS, addressFromWire, createOrchestratorRequest, priceInfoFromWire, ticketParamsFromWire } from '../../wire/index.js';
+import { capabilitiesFromWire } from '../common/index.js';
+import type { StatsRecorder } from './stats.js';
+
+/** What one job needs from an orchestrator. */
+export interface JobTarget {
+  pipeline: AiPipeline;
+  modelId: string;
+  capability: CapabilityId;
+  /** The job's capabilities (market form) and their wire message, sent in GetOrchestrator and SegData. */
+  capabilities: JobCapabilities;
+  capabilitiesWire: Capabilities;
+  /** Max wei per unit; undefined = any price. */
+  maxPrice: Rat | undefined;
+}
+
+export interface OrchestratorSession {
+  /** The -orchAddr entry this came from (discovery address; suspension key). */
+  url: string;
+  /** OrchestratorInfo.transcoder: where job requests go. */
+  transcoder: string;
+  info: OrchestratorInfo;
+  price: PriceInfo;
+  /** The price message exactly as received (echoed in Payment.expected_price). */
+  priceWire: WirePriceInfo;
+  /** Ticket recipient (on-chain) or the orchestrator's address; balances are keyed by it. */
+  recipient: Address | undefined;
+  ticketParams: TicketParams | undefined;
+  /** pm Sender session id (recipientRandHash), on-chain only. */
+  pmSessionId: Hex32 | undefined;
+  authSessionId: string;
+  /** Unix seconds. */
+  authExpiration: bigint;
+}
+
+/** Picks one of the acceptable sessions (compatible, within max price, not suspended, not yet tried for this job). */
+export interface Selector {
+  select(candidates: readonly OrchestratorSession[], job: JobTarget): OrchestratorSession | undefined;
+}
+
+/** The first acceptable orchestrator in -orchAddr order. */
+export const firstAcceptableSelector: Selector = { select: (c) => c[0] };
+
+export class SessionRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SessionRefusedError';
+  }
+}
+
+export interface SessionPoolOptions {
+  orchestrators: readonly string[];
+  client(url: string): OrchestratorClient;
+  signer: Hash32Signer;
+  /** On-chain: validates ticket params and keeps the PM sessions. */
+  sender: Sender | undefined;
+  chain: ChainView | undefined;
+  selector: Selector;
+  stats: StatsRecorder;
+  log: Logger;
+  suspendMs: number;
+  discoveryTimeoutMs: number;
+  now?: () => number;
+}
+
+type Entry = { session: OrchestratorSession } | { refused: SessionRefusedError; until: number };
+
+/** Refresh when less than 10 % of the auth token's validity is left. */
+const AUTH_REFRESH_MARGIN_S = BigInt(Math.floor(AUTH_TOKEN_VALIDITY_SECONDS / 10));
+
+export class SessionPool {
+  private readonly cache = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<Entry>>();
+  private readonly suspended = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: SessionPoolOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  private key(url: string, job: JobTarget): string {
+    return `${url}|${job.capability}|${job.modelId}`;
+  }
+
+  isSuspended(url: string): boolean {
+    const until = this.suspended.get(url);
+    if (until === undefined) return false;
+    if (until <= this.now()) {
+      this.suspended.delete(url);
+      return false;
+    }
+    return true;
+  }
+
+  /** Leaves `url` out of selection for suspendMs and drops its cached sessions. */
+  suspend(url: string): void {
+    this.suspended.set(url, this.now() + this.o.suspendMs);
+    for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|`)) this.cache.delete(k);
+  }
+
+  /** Drops a cached session so the next job re-discovers it (fresh params and auth token). */
+  invalidate(s: OrchestratorSession, job: JobTarget): void {
+    const k = this.key(s.url, job);
+    const e = this.cache.get(k);
+    if (e && 'session' in e && e.session === s) this.cache.delete(k);
+  }
+
+  private fresh(s: OrchestratorSession): boolean {
+    const nowS = BigInt(Math.floor(this.now() / 1000));
+    if (s.authExpiration - nowS <= AUTH_REFRESH_MARGIN_S) return false;
+    if (s.ticketParams && this.o.chain) {
+      if (s.ticketParams.expirationBlock - this.o.chain.lastSeenL1Block() <= PARAMS_EXPIRY_BUFFER) return false;
+    }
+    // The orchestrator remembers at most MAX_SENDER_NONCES nonces per params: get fresh ones well before.
+    if (s.pmSessionId && this.o.sender && this.o.sender.nonce(s.pmSessionId) >= BigInt(MAX_SENDER_NONCES - 100)) return false;
+    return true;
+  }
+
+  /** Sessions for every usable orchestrator (discovering where needed), in -orchAddr order; then the selector picks. */
+  async select(job: JobTarget, exclude: ReadonlySet<string>): Promise<OrchestratorSession | undefined> {
+    const urls = this.o.orchestrators.filter((u) => !exclude.has(u) && !this.isSuspended(u));
+    const entries = await Promise.all(urls.map((u) => this.entry(u, job)));
+    const candidates: OrchestratorSession[] = [];
+    for (const e of entries) if ('session' in e) candidates.push(e.session);
+    return this.o.selector.select(candidates, job);
+  }
+
+  private entry(url: string, job: JobTarget): Promise<Entry> {
+    const k = this.key(url, job);
+    const cached = this.cache.get(k);
+    if (cached) {
+      if ('session' in cached && this.fresh(cached.session)) return Promise.resolve(cached);
+      if ('refused' in cached && cached.until > this.now()) return Promise.resolve(cached);
+    }
+    const running = this.inflight.get(k);
+    if (running) return running;
+    const p = this.discover(url, job)
+      .then((session): Entry => ({ session }))
+      .catch((err: unknown): Entry => {
+        const refused = err instanceof SessionRefusedError ? err : new SessionRefusedError('GW_DISCOVERY_FAILED', String(err));
+        this.o.stats.refusal(refused.code, url);
+        this.o.log.warn({ orchestrator: url, code: refused.code }, `orchestrator not used: ${refused.message}`);
+        if (refused.code === 'GW_DISCOVERY_FAILED') this.suspended.set(url, this.now() + this.o.suspendMs);
+        return { refused, until: this.now() + this.o.suspendMs };
+      })
+      .then((e) => {
+        this.cache.set(k, e);
+        this.inflight.delete(k);
+        return e;
+      });
+    this.inflight.set(k, p);
+    return p;
+  }
+
+  /** GetOrchestrator + the acceptance checks. Throws SessionRefusedError. */
+  private async discover(url: string, job: JobTarget): Promise<OrchestratorSession> {
+    const req = await createOrchestratorRequest(this.o.signer, { capabilities: job.capabilitiesWire });
+    let info: OrchestratorInfo;
+    try {
+      info = await this.o.client(url).getOrchestrator(req, { timeoutMs: this.o.discoveryTimeoutMs });
+      this.o.stats.discovery(url, true);
+    } catch (err) {
+      this.o.stats.discovery(url, false);
+      throw new SessionRefusedError('GW_DISCOVERY_FAILED', `GetOrchestrator on ${url} failed: ${(err as Error).message}`);
+    }
+    return this.accept(url, info, job);
+  }
+
+  /** go-livepeer's acceptance rules for an AI session, plus the max-price filter and ticket-param validation. */
+  async accept(url: string, info: OrchestratorInfo, job: JobTarget): Promise<OrchestratorSession> {
+    if (info.transcoder === '') throw new SessionRefusedError('GW_NO_TRANSCODER', `${url} answered without a transcoder URL`);
+    const orchCaps = capabilitiesFromWire(info.capabilities);
+    const why = incompatibility(job.capabilities, orchCaps);
+    if (why) throw new SessionRefusedError('GW_INCOMPATIBLE', `${url} cannot run ${job.pipeline}/${job.modelId}: ${JSON.stringify(why)}`);
+    if (!orchCaps.perCapability.get(job.capability)?.has(job.modelId)) {
+      throw new SessionRefusedError('GW_MODEL_MISSING', `${url} does not list model ${job.modelId} for ${job.pipeline}`);
+    }
+    if (!info.authToken) throw new SessionRefusedError('GW_NO_AUTH_TOKEN', `${url} sent no auth token`);
+    if (!info.priceInfo) throw new SessionRefusedError('GW_NO_PRICE', `${url} sent no price`);
+    let price: PriceInfo;
+    try {
+      price = priceInfoFromWire(info.priceInfo);
+    } catch (err) {
+      throw new SessionRefusedError('GW_BAD_PRICE', `${url} sent an unusable price: ${(err as Error).message}`);
+    }
+    const perUnit = priceRat(price);
+    // A price of 0 always passes (go-livepeer filterByMaxPrice); equality passes too.
+    if (job.maxPrice && perUnit.gt(0n) && perUnit.gt(job.maxPrice)) {
+      throw new SessionRefusedError(
+        'GW_PRICE_TOO_HIGH',
+        `${url} asks ${perUnit.toString()} wei/unit for ${job.pipeline}/${job.modelId}, above the max ${job.maxPrice.toString()}: no job is sent to it`,
+      );
+    }
+    let ticketParams: TicketParams | undefined;
+    let pmSessionId: Hex32 | undefined;
+    let recipient: Address | undefined = info.address.length === 20 ? addressFromWire(info.address, 'address') : undefined;
+    if (this.o.sender) {
+      if (!info.ticketParams) throw new SessionRefusedError('GW_NO_TICKET_PARAMS', `${url} sent no ticket params (is it running on-chain?)`);
+      try {
+        ticketParams = ticketParamsFromWire(info.ticketParams, price);
+        await this.o.sender.validateTicketParams(ticketParams, 1);
+      } catch (err) {
+        const code = err instanceof PmError ? `PM_${err.code}` : 'GW_BAD_TICKET_PARAMS';
+        throw new SessionRefusedError(code, `${url} sent ticket params this gateway will not pay with: ${(err as Error).message}`);
+      }
+      recipient = ticketParams.recipient;
+      // Never restart a session we already have: that would reuse nonces (a replay to the orchestrator).
+      pmSessionId = this.o.sender.hasSession(ticketParams.recipientRandHash)
+        ? ticketParams.recipientRandHash
+        : this.o.sender.startSession(ticketParams);
+    }
+    return {
+      url,
+      transcoder: info.transcoder.replace(/\/+$/, ''),
+      info,
+      price,
+      priceWire: info.priceInfo,
+      recipient,
+      ticketParams,
+      pmSessionId,
+      authSessionId: info.authToken.sessionId,
+      authExpiration: info.authToken.expiration,
+    };
+  }
+}
+

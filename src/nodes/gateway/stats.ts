@@ -1,0 +1,163 @@
+// The gateway's counters. Money is exact: fees and EV are Rat (wei), face values bigint wei.
+import { Rat } from '../../money/index.js';
+
+export interface PipelineStats {
+  ok: number;
+  failed: number;
+  /** Work units of the successful jobs. */
+  units: bigint;
+  /** Σ units × price of the successful jobs (what the orchestrators debited). */
+  fees: Rat;
+}
+
+export interface OrchestratorStats {
+  /** Job requests sent to this orchestrator (attempts, including failed ones). */
+  attempts: number;
+  ok: number;
+  failed: number;
+  fees: Rat;
+  tickets: number;
+  ev: Rat;
+  faceValue: bigint;
+  /** Tickets (and EV) sent with attempts it refused before crediting them. */
+  refusedTickets: number;
+  refusedEv: Rat;
+  /** GetOrchestrator calls (discovery/refresh) and how many failed. */
+  discoveries: number;
+  discoveryFailures: number;
+  /** Why it was last refused or failed (code), if ever. */
+  lastError: string | undefined;
+}
+
+export interface GatewayStats {
+  jobs: { ok: number; failed: number; byPipeline: Record<string, PipelineStats> };
+  units: bigint;
+  /** Σ units × price over successful jobs: fees owed to (and debited by) the orchestrators. */
+  fees: Rat;
+  tickets: {
+    /** Tickets sent in job requests. */
+    sent: number;
+    /** Σ EV of the tickets sent. */
+    ev: Rat;
+    /** Σ face value of the tickets sent. */
+    faceValue: bigint;
+    /** Tickets (and their EV) sent with requests the orchestrator refused before crediting them (402/403/400/503, unreachable). */
+    refused: number;
+    refusedEv: Rat;
+  };
+  /** Job attempts sent to orchestrators (≥ jobs when failover happened). */
+  attempts: number;
+  /** Attempts retried on another orchestrator. */
+  retries: number;
+  orchestrators: Record<string, OrchestratorStats>;
+  /** Refusals by code: orchestrators skipped (price above max, bad ticket params, incompatible…) and failed attempts. */
+  refusals: Record<string, number>;
+}
+
+export class StatsRecorder {
+  private readonly s: GatewayStats = {
+    jobs: { ok: 0, failed: 0, byPipeline: {} },
+    units: 0n,
+    fees: Rat.ZERO,
+    tickets: { sent: 0, ev: Rat.ZERO, faceValue: 0n, refused: 0, refusedEv: Rat.ZERO },
+    attempts: 0,
+    retries: 0,
+    orchestrators: {},
+    refusals: {},
+  };
+
+  orch(url: string): OrchestratorStats {
+    let o = this.s.orchestrators[url];
+    if (!o) {
+      o = { attempts: 0, ok: 0, failed: 0, fees: Rat.ZERO, tickets: 0, ev: Rat.ZERO, faceValue: 0n, refusedTickets: 0, refusedEv: Rat.ZERO, discoveries: 0, discoveryFailures: 0, lastError: undefined };
+      this.s.orchestrators[url] = o;
+    }
+    return o;
+  }
+
+  private pipe(p: string): PipelineStats {
+    let x = this.s.jobs.byPipeline[p];
+    if (!x) {
+      x = { ok: 0, failed: 0, units: 0n, fees: Rat.ZERO };
+      this.s.jobs.byPipeline[p] = x;
+    }
+    return x;
+  }
+
+  refusal(code: string, orchestrator?: string): void {
+    this.s.refusals[code] = (this.s.refusals[code] ?? 0) + 1;
+    if (orchestrator) this.orch(orchestrator).lastError = code;
+  }
+
+  discovery(url: string, ok: boolean): void {
+    const o = this.orch(url);
+    o.discoveries++;
+    if (!ok) o.discoveryFailures++;
+  }
+
+  attempt(url: string, retry: boolean): void {
+    this.s.attempts++;
+    if (retry) this.s.retries++;
+    this.orch(url).attempts++;
+  }
+
+  ticketsSent(url: string, n: number, ev: Rat, faceValue: bigint): void {
+    if (n === 0) return;
+    const total = ev.mul(BigInt(n));
+    this.s.tickets.sent += n;
+    this.s.tickets.ev = this.s.tickets.ev.add(total);
+    this.s.tickets.faceValue += faceValue * BigInt(n);
+    const o = this.orch(url);
+    o.tickets += n;
+    o.ev = o.ev.add(total);
+    o.faceValue += faceValue * BigInt(n);
+  }
+
+  ticketsRefused(url: string, n: number, ev: Rat): void {
+    if (n === 0) return;
+    const total = ev.mul(BigInt(n));
+    this.s.tickets.refused += n;
+    this.s.tickets.refusedEv = this.s.tickets.refusedEv.add(total);
+    const o = this.orch(url);
+    o.refusedTickets += n;
+    o.refusedEv = o.refusedEv.add(total);
+  }
+
+  jobOk(url: string, pipeline: string, units: bigint, fee: Rat): void {
+    this.s.jobs.ok++;
+    this.s.units += units;
+    this.s.fees = this.s.fees.add(fee);
+    const p = this.pipe(pipeline);
+    p.ok++;
+    p.units += units;
+    p.fees = p.fees.add(fee);
+    const o = this.orch(url);
+    o.ok++;
+    o.fees = o.fees.add(fee);
+  }
+
+  attemptFailed(url: string, code: string): void {
+    this.orch(url).failed++;
+    this.refusal(code, url);
+  }
+
+  jobFailed(pipeline: string): void {
+    this.s.jobs.failed++;
+    this.pipe(pipeline).failed++;
+  }
+
+  /** A deep copy (callers may keep it). */
+  snapshot(): GatewayStats {
+    const s = this.s;
+    return {
+      jobs: { ok: s.jobs.ok, failed: s.jobs.failed, byPipeline: Object.fromEntries(Object.entries(s.jobs.byPipeline).map(([k, v]) => [k, { ...v }])) },
+      units: s.units,
+      fees: s.fees,
+      tickets: { ...s.tickets },
+      attempts: s.attempts,
+      retries: s.retries,
+      orchestrators: Object.fromEntries(Object.entries(s.orchestrators).map(([k, v]) => [k, { ...v }])),
+      refusals: { ...s.refusals },
+    };
+  }
+}
