@@ -11,7 +11,13 @@ export interface Command {
 type Loader = () => Promise<Command>;
 
 const commands: Record<string, Loader> = {
+  chain: async () => (await import('./chain.js')).chainCommand,
+  demo: async () => (await import('./demo.js')).demoCommand,
+  devnet: async () => (await import('./devnet.js')).devnetCommand,
+  gateway: async () => (await import('./gateway.js')).gatewayCommand,
+  orchestrator: async () => (await import('./orchestrator.js')).orchestratorCommand,
   pm: async () => (await import('./pm.js')).pmCommand,
+  runner: async () => (await import('./runner.js')).runnerCommand,
 };
 
 function help(): string {
