@@ -123,16 +123,22 @@ export class RedemptionQueue implements WinningTicketSink {
   }
 
   /**
-   * Waits for the pass in progress, then tries every redeemable ticket once more even if it was
-   * already tried at the current block. What still fails stays queued for later blocks.
+   * Waits for the pass in progress, then tries every redeemable ticket again even if it was already
+   * tried at the current block. What still fails stays queued for later blocks.
    */
   async flush(): Promise<void> {
-    while (this.running) await this.running;
-    if (this.closed || !this.redeemable().length) return;
-    this.running = this.pass(true).finally(() => {
-      this.running = undefined;
-    });
-    await this.running;
+    // Forced passes while they make progress (bounded by the queue size): a redemption mines a
+    // block, and what one pass could not redeem may succeed in the next.
+    for (let left = this.items.size + 1; left > 0; left--) {
+      while (this.running) await this.running;
+      const before = this.items.size;
+      if (this.closed || !this.redeemable().length) return;
+      this.running = this.pass(true).finally(() => {
+        this.running = undefined;
+      });
+      await this.running;
+      if (this.items.size >= before) return;
+    }
   }
 
   async close(): Promise<void> {

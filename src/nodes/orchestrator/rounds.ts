@@ -7,18 +7,21 @@ import { roundsManagerAbi, sendTx, type Wallet } from '../../eth/index.js';
 import type { Logger } from 'pino';
 
 export class RoundInitializer {
-  private inflight: Promise<boolean> | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly opts: { publicClient: PublicClient; wallet: Wallet; roundsManager: Address; log?: Logger; onInitialized?: (round: bigint) => void },
   ) {}
 
-  /** Initialises the current round if it is not; true when it is initialised afterwards. */
+  /**
+   * Initialises the current round if it is not; true when it is initialised afterwards. Calls are
+   * serialised and each one checks afresh: sharing an in-flight check could hand a caller the answer
+   * for an older block (before a round boundary), and on a quiet chain no later block would fix it.
+   */
   ensure(): Promise<boolean> {
-    this.inflight ??= this.run().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    const next = this.chain.then(() => this.run());
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   private async run(): Promise<boolean> {
