@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -152,9 +152,13 @@ describe('aiModels.json', () => {
 
   it('reads a path when the file exists, and says so when a .json path does not', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aimodels-'));
-    const p = join(dir, 'aiModels.json');
-    writeFileSync(p, '[{"pipeline":"upscale","model_id":"x","price_per_unit":3}]');
-    assert.equal(loadAiModels(p).entries[0]!.pipeline, 'upscale');
-    assert.equal(failure(() => loadAiModels(join(dir, 'missing.json'))).code, 'AI_MODELS_UNREADABLE');
+    try {
+      const p = join(dir, 'aiModels.json');
+      writeFileSync(p, '[{"pipeline":"upscale","model_id":"x","price_per_unit":3}]');
+      assert.equal(loadAiModels(p).entries[0]!.pipeline, 'upscale');
+      assert.equal(failure(() => loadAiModels(join(dir, 'missing.json'))).code, 'AI_MODELS_UNREADABLE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
