@@ -3,22 +3,18 @@
 // same function the gateway pays with).
 import type { FastifyRequest } from 'fastify';
 import type { RunnerBody, RunnerPipeline } from '../../ai/index.js';
-import { DEFAULT_MODEL_IDS, multipartBody, parseWav, pngSize, type MultipartFile } from '../../ai/index.js';
+import { DEFAULT_MODEL_IDS, RUNNER_PIPELINES, multipartBody, parseWav, pngSize, type MultipartFile } from '../../ai/index.js';
 import { jobUnits, type UnitsJob } from '../../market/index.js';
 import { OrchestratorError } from './errors.js';
 
-/** The batch pipelines this node serves, in go-livepeer's route order. */
-export const ORCHESTRATOR_PIPELINES = [
-  'text-to-image',
-  'image-to-image',
-  'upscale',
-  'audio-to-text',
-  'llm',
-  'segment-anything-2',
-  'image-to-text',
-  'text-to-speech',
-] as const satisfies readonly RunnerPipeline[];
-export type OrchestratorPipeline = (typeof ORCHESTRATOR_PIPELINES)[number];
+/**
+ * The batch pipelines this node serves: every ai-runner batch pipeline except image-to-video, whose
+ * async result flow (Prefer: respond-async, /image-to-video/result) is not implemented yet.
+ */
+export type OrchestratorPipeline = Exclude<RunnerPipeline, 'image-to-video'>;
+export const ORCHESTRATOR_PIPELINES: readonly OrchestratorPipeline[] = RUNNER_PIPELINES.filter(
+  (p): p is OrchestratorPipeline => p !== 'image-to-video',
+);
 
 const JSON_PIPELINES = new Set<string>(['text-to-image', 'llm', 'text-to-speech']);
 const MEDIA_FIELD: Partial<Record<OrchestratorPipeline, string>> = {
