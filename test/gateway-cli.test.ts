@@ -30,7 +30,10 @@ describe('livepeer-ts gateway', () => {
       assert.equal(info.offchain, true);
       const res = await fetch(`${info.url}/text-to-image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"x"}' });
       assert.equal(res.status, 503);
-      assert.deepEqual(await res.json(), { error: { message: 'Service Unavailable Error' } });
+      const body = (await res.json()) as { error: { message: string; code: string; reason: string } };
+      assert.equal(body.error.message, 'Service Unavailable Error');
+      assert.equal(body.error.code, 'GW_NO_ORCHESTRATORS');
+      assert.match(body.error.reason, /orchestrator/);
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
       assert.equal(code, 0);

@@ -161,7 +161,10 @@ describe('gateway client API (offchain)', () => {
     const before = cheap.jobs.length;
     const r = await post(g, '/text-to-image', { prompt: 'too cheap a gateway' });
     assert.equal(r.status, 503);
-    assert.deepEqual(r.json, { error: { message: 'Service Unavailable Error' } });
+    const err = (r.json as { error: { message: string; code: string; reason: string } }).error;
+    assert.equal(err.message, 'Service Unavailable Error', "go-livepeer's message, for clients that match on it");
+    assert.equal(err.code, 'GW_NO_ORCHESTRATORS');
+    assert.match(err.reason, /price/, 'the reason names the price as the cause');
     assert.equal(cheap.jobs.length, before);
     assert.equal(pricey.jobs.length, 0);
     assert.equal(g.stats().refusals.GW_PRICE_TOO_HIGH, 2);

@@ -17,8 +17,16 @@ export interface ClientApiOptions {
   bodyLimitBytes: number;
 }
 
-function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json').send({ error: { message } });
+/**
+ * go-livepeer's error shape. `message` stays go-livepeer's text for clients that match on it; `code`
+ * and `reason` are extra fields saying why (e.g. which orchestrator refused and what to change), so a
+ * 503 is not a dead end for the operator.
+ */
+function sendError(reply: FastifyReply, status: number, message: string, detail?: { code: string; reason: string }): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'application/json')
+    .send({ error: { message, ...(detail ? { code: detail.code, reason: detail.reason } : {}) } });
 }
 
 function tokenOk(req: FastifyRequest, token: string): boolean {
@@ -49,7 +57,7 @@ export async function buildClientApi(o: ClientApiOptions): Promise<FastifyInstan
       if (err.status === 400 || err.status === 401) return sendError(reply, err.status, err.message);
       if (err.status === 503) {
         req.log.warn({ code: err.code }, err.message);
-        return sendError(reply, 503, 'Service Unavailable Error');
+        return sendError(reply, 503, 'Service Unavailable Error', { code: err.code, reason: err.message });
       }
       req.log.error({ code: err.code }, err.message);
       return sendError(reply, 500, 'Internal Server Error');
