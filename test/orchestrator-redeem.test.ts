@@ -96,6 +96,17 @@ describe('redemption queue on the devnet', () => {
     assert.equal(redeemed.length, 1, `dropped: ${dropped.join('; ')}`);
   });
 
+  it('at the last block of a round, initialises the round the next transaction runs in', async () => {
+    const start = await devnet.publicClient.readContract({ address: devnet.contracts.RoundsManager, abi: roundsManagerAbi, functionName: 'currentRoundStartBlock' });
+    const length = await devnet.publicClient.readContract({ address: devnet.contracts.RoundsManager, abi: roundsManagerAbi, functionName: 'roundLength' });
+    const round = await devnet.currentRound();
+    await devnet.mine(start + length - 1n - (await blockNumber())); // latest = last block of this round
+    const rounds = new RoundInitializer({ publicClient: devnet.publicClient, wallet: devnet.walletClient(orch()), roundsManager: devnet.contracts.RoundsManager });
+    assert.equal(await rounds.ensure(), true);
+    const last = await devnet.publicClient.readContract({ address: devnet.contracts.RoundsManager, abi: roundsManagerAbi, functionName: 'lastInitializedRound' });
+    assert.equal(last, round + 1n, 'the round that starts at the pending block is initialised');
+  });
+
   it('drops a ticket that can never redeem ("ticket is used")', async () => {
     const t = await winningTicket();
     latest = await blockNumber();

@@ -26,8 +26,10 @@ export class RoundInitializer {
 
   private async run(): Promise<boolean> {
     const { publicClient, wallet, roundsManager, log } = this.opts;
+    // Read at the PENDING block: that is where our next transaction (a redemption, or initializeRound)
+    // executes. At the latest block the answer can be for the last block of the previous round.
     const read = (functionName: 'currentRoundInitialized' | 'currentRound') =>
-      publicClient.readContract({ address: roundsManager, abi: roundsManagerAbi, functionName });
+      publicClient.readContract({ address: roundsManager, abi: roundsManagerAbi, functionName, blockTag: 'pending' });
     if (await read('currentRoundInitialized')) return true;
     try {
       await sendTx(publicClient, wallet, { address: roundsManager, abi: roundsManagerAbi, functionName: 'initializeRound', args: [] });
