@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PM_VECTORS } from '../../test/shared-files.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/livepeer-ts.mjs', import.meta.url));
-const VECTORS = '/work/shared/vectors/pm-tickets.jsonl';
+const VECTORS = PM_VECTORS;
 
 function run(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

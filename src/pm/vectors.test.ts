@@ -1,4 +1,4 @@
-// Every line of /work/shared/vectors/pm-tickets.jsonl under both secp256k1 backends.
+// Every line of shared/vectors/pm-tickets.jsonl under both secp256k1 backends.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,18 +13,9 @@ import {
   ticketHash,
 } from './index.js';
 import type { HashedTicketFields } from './index.js';
+import { PM_VECTORS } from '../../test/shared-files.js';
 
-const VECTORS = new URL('../../../shared/vectors/pm-tickets.jsonl', import.meta.url);
-const path = existsOr(VECTORS.pathname, '/work/shared/vectors/pm-tickets.jsonl');
-
-function existsOr(a: string, b: string): string {
-  try {
-    readFileSync(a);
-    return a;
-  } catch {
-    return b;
-  }
-}
+const path = PM_VECTORS;
 
 interface Vector {
   ticket: Record<string, string>;

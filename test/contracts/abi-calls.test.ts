@@ -1,9 +1,8 @@
-// Invariants 29–31 (contracts.md §10.10) through the REAL ABIs in /work/shared/abi: every function
+// Invariants 29–31 (contracts.md §10.10) through the REAL ABIs in shared/abi: every function
 // contracts.md §7 lists is called on the devnet's addresses and succeeds; the devtool flow's logs
 // decode with the golden ABIs (all 13 topics go-livepeer watches); the pool walk has the deployed
 // shape; the revert strings go-livepeer matches are byte-identical.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
   decodeEventLog,
@@ -20,11 +19,9 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { contractId, EthError, startDevnet, type DevAccount, type Devnet } from '../../src/eth/index.js';
+import { goldenAbi } from '../shared-files.js';
 
-const g = (file: string): Abi => {
-  const raw = JSON.parse(readFileSync(`/work/shared/abi/${file}.json`, 'utf8')) as Abi | { abi: Abi };
-  return Array.isArray(raw) ? raw : (raw as { abi: Abi }).abi;
-};
+const g = goldenAbi;
 const GOLD = {
   Controller: g('controller'),
   BondingManager: g('bondingManager'),
@@ -103,7 +100,7 @@ after(async () => {
   await dev?.stop();
 });
 
-describe('calls through /work/shared/abi on the devnet (§7, invariants 29–31)', () => {
+describe('calls through shared/abi on the devnet (§7, invariants 29–31)', () => {
   it('the devtool flow: initializeRound, approve, bondWithHint, transcoder, setServiceURI, fundDepositAndReserve', async () => {
     const [deployer] = dev.accounts;
     const users = dev.accounts.filter((a) => a.role === 'user');

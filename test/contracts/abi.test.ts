@@ -1,9 +1,8 @@
 // Invariant 28 (contracts.md §10.10): every function and event of the node-facing bindings in
 // src/eth has the same selector/topic, output shape and indexed flags in the golden ABIs
-// (/work/shared/abi, the deployed contracts) and in our build (build/contracts); the core contracts
+// (shared/abi, the deployed contracts) and in our build (build/contracts); the core contracts
 // (Controller, LivepeerToken, Minter, RoundsManager, ServiceRegistry) match their golden ABI fully.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { toEventSelector, toFunctionSelector, type Abi, type AbiEvent, type AbiFunction, type AbiParameter } from 'viem';
 import {
@@ -16,13 +15,9 @@ import {
   serviceRegistryAbi,
   ticketBrokerAbi,
 } from '../../src/eth/index.js';
+import { goldenAbi } from '../shared-files.js';
 
-const GOLDEN_DIR = '/work/shared/abi';
-
-function golden(file: string): Abi {
-  const raw = JSON.parse(readFileSync(`${GOLDEN_DIR}/${file}.json`, 'utf8')) as Abi | { abi: Abi };
-  return Array.isArray(raw) ? raw : (raw as { abi: Abi }).abi;
-}
+const golden = goldenAbi;
 
 /** Canonical type of a parameter, tuples expanded: what selectors and decoders depend on. */
 function typeOf(p: AbiParameter): string {

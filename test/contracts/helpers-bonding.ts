@@ -4,7 +4,6 @@
 // TicketBroker (impersonated, with the ETH really deposited in the Minter) and winning tickets
 // redeemed on the real TicketBroker.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import {
   concatHex,
   encodeAbiParameters,
@@ -20,19 +19,17 @@ import {
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { freePort, revertReason, startDevnet, type DevAccount, type DevnetOptions } from '../../src/eth/index.js';
+import { goldenAbi } from '../shared-files.js';
 
-function loadAbi(file: string): Abi {
-  return JSON.parse(readFileSync(`/work/shared/abi/${file}`, 'utf8')) as Abi;
-}
 
 /** The golden ABIs (deployed contracts): every call in these tests goes through them. */
 export const gold = {
-  bondingManager: loadAbi('bondingManager.json'),
-  ticketBroker: loadAbi('ticketBroker.json'),
-  minter: loadAbi('minter.json'),
-  roundsManager: loadAbi('roundsManager.json'),
-  livepeerToken: loadAbi('livepeerToken.json'),
-  controller: loadAbi('controller.json'),
+  bondingManager: goldenAbi('bondingManager'),
+  ticketBroker: goldenAbi('ticketBroker'),
+  minter: goldenAbi('minter'),
+  roundsManager: goldenAbi('roundsManager'),
+  livepeerToken: goldenAbi('livepeerToken'),
+  controller: goldenAbi('controller'),
 };
 
 export const MAX_UINT256 = (1n << 256n) - 1n;

@@ -2,8 +2,6 @@
 // sender keys, ticket construction and signing (viem, independent of src/pm), signature mangling
 // (high-s, EIP-2098 compact, odd v) and revert-reason assertions.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -24,24 +22,17 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { startDevnet, waitForReceipt } from '../../src/eth/index.js';
+import { freePort, startDevnet, waitForReceipt } from '../../src/eth/index.js';
+import { goldenAbi } from '../shared-files.js';
 
-const abiDir = new URL('../../../shared/abi/', import.meta.url);
-function loadAbi(file: string): Abi {
-  // /work/shared/abi/<file>; fall back to the absolute path when the repo is checked out elsewhere.
-  try {
-    return JSON.parse(readFileSync(new URL(file, abiDir), 'utf8')) as Abi;
-  } catch {
-    return JSON.parse(readFileSync(`/work/shared/abi/${file}`, 'utf8')) as Abi;
-  }
-}
+export { freePort };
 
 /** The golden (deployed) ABIs: every call in these tests goes through them. */
 export const abis = {
-  ticketBroker: loadAbi('ticketBroker.json'),
-  bondingManager: loadAbi('bondingManager.json'),
-  roundsManager: loadAbi('roundsManager.json'),
-  controller: loadAbi('controller.json'),
+  ticketBroker: goldenAbi('ticketBroker'),
+  bondingManager: goldenAbi('bondingManager'),
+  roundsManager: goldenAbi('roundsManager'),
+  controller: goldenAbi('controller'),
 };
 
 export const MAX_UINT256 = (1n << 256n) - 1n;
@@ -57,17 +48,6 @@ export interface Ticket {
   auxData: Hex;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startBrokerDevnet(opts: { orchestrators?: number } = {}) {
   const port = await freePort();

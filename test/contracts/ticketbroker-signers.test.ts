@@ -17,6 +17,7 @@ import {
   type HashedTicketFields,
 } from '../../src/pm/index.js';
 import { packedTicketHash, signTicketViem, startBrokerDevnet, type BrokerEnv, type Ticket } from './helpers-broker.js';
+import { PM_VECTORS } from '../shared-files.js';
 
 interface VectorLine {
   ticket: {
@@ -33,13 +34,7 @@ interface VectorLine {
 }
 
 function readVectors(): VectorLine[] {
-  const url = new URL('../../../shared/vectors/pm-tickets.jsonl', import.meta.url);
-  let text: string;
-  try {
-    text = readFileSync(url, 'utf8');
-  } catch {
-    text = readFileSync('/work/shared/vectors/pm-tickets.jsonl', 'utf8');
-  }
+  const text = readFileSync(PM_VECTORS, 'utf8');
   return text
     .split('\n')
     .filter((l) => l.trim())
