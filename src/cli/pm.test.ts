@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PM_VECTORS } from '../../test/shared-files.js';
+import { PM_VECTORS } from '../../test/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/livepeer-ts.mjs', import.meta.url));

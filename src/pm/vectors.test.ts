@@ -1,4 +1,4 @@
-// Every line of shared/vectors/pm-tickets.jsonl under both secp256k1 backends.
+// Every line of test/fixtures/vectors/pm-tickets.jsonl under both secp256k1 backends.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import {
   ticketHash,
 } from './index.js';
 import type { HashedTicketFields } from './index.js';
-import { PM_VECTORS } from '../../test/shared-files.js';
+import { PM_VECTORS } from '../../test/fixtures.js';
 
 const path = PM_VECTORS;
 

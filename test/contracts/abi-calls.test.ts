@@ -1,4 +1,4 @@
-// Invariants 29–31 (contracts.md §10.10) through the REAL ABIs in shared/abi: every function
+// Invariants 29–31 (contracts.md §10.10) through the REAL ABIs in test/fixtures/abi: every function
 // contracts.md §7 lists is called on the devnet's addresses and succeeds; the devtool flow's logs
 // decode with the golden ABIs (all 13 topics go-livepeer watches); the pool walk has the deployed
 // shape; the revert strings go-livepeer matches are byte-identical.
@@ -19,7 +19,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { contractId, EthError, startDevnet, type DevAccount, type Devnet } from '../../src/eth/index.js';
-import { goldenAbi } from '../shared-files.js';
+import { goldenAbi } from '../fixtures.js';
 
 const g = goldenAbi;
 const GOLD = {
@@ -100,7 +100,7 @@ after(async () => {
   await dev?.stop();
 });
 
-describe('calls through shared/abi on the devnet (§7, invariants 29–31)', () => {
+describe('calls through test/fixtures/abi on the devnet (§7, invariants 29–31)', () => {
   it('the devtool flow: initializeRound, approve, bondWithHint, transcoder, setServiceURI, fundDepositAndReserve', async () => {
     const [deployer] = dev.accounts;
     const users = dev.accounts.filter((a) => a.role === 'user');

@@ -1,6 +1,6 @@
 // Invariant 28 (contracts.md §10.10): every function and event of the node-facing bindings in
 // src/eth has the same selector/topic, output shape and indexed flags in the golden ABIs
-// (shared/abi, the deployed contracts) and in our build (build/contracts); the core contracts
+// (test/fixtures/abi, the deployed contracts) and in our build (build/contracts); the core contracts
 // (Controller, LivepeerToken, Minter, RoundsManager, ServiceRegistry) match their golden ABI fully.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -15,7 +15,7 @@ import {
   serviceRegistryAbi,
   ticketBrokerAbi,
 } from '../../src/eth/index.js';
-import { goldenAbi } from '../shared-files.js';
+import { goldenAbi } from '../fixtures.js';
 
 const golden = goldenAbi;
 

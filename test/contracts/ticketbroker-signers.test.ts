@@ -17,7 +17,7 @@ import {
   type HashedTicketFields,
 } from '../../src/pm/index.js';
 import { packedTicketHash, signTicketViem, startBrokerDevnet, type BrokerEnv, type Ticket } from './helpers-broker.js';
-import { PM_VECTORS } from '../shared-files.js';
+import { PM_VECTORS } from '../fixtures.js';
 
 interface VectorLine {
   ticket: {

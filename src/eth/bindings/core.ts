@@ -1,7 +1,7 @@
 // Typed ABIs (viem `parseAbi`, `as const` types) for what a node calls on the Controller,
 // RoundsManager, Minter, LivepeerToken and ServiceRegistry (contracts.md §7). Hand-written
 // human-readable signatures: the node surface stays small, readable and independent of the build,
-// and test/contracts/abi.test.ts checks every item against shared/abi (the golden ABIs) and build/contracts.
+// and test/contracts/abi.test.ts checks every item against test/fixtures/abi (the golden ABIs) and build/contracts.
 import { parseAbi } from 'viem';
 
 export const controllerAbi = parseAbi([
