@@ -1,11 +1,11 @@
 // startDevnet / startAnvil as a library: the handle other tests build on.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createServer, type AddressInfo } from 'node:net';
 import { zeroAddress } from 'viem';
 import {
   bondingManagerAbi,
   EthError,
-  freePort,
   roundsManagerAbi,
   serviceRegistryAbi,
   startAnvil,
@@ -92,16 +92,34 @@ describe('startDevnet', () => {
 });
 
 describe('startAnvil', () => {
-  it('uses the given port, refuses a taken one, and stop() ends the process (idempotently)', async () => {
-    const port = await freePort();
-    const a = await startAnvil({ port });
+  it('binds port 0 and reports the port anvil got, refuses a taken port, and stop() ends the process (idempotently)', async () => {
+    const a = await startAnvil();
     try {
-      assert.equal(a.rpcUrl, `http://127.0.0.1:${port}`);
-      await assert.rejects(startAnvil({ port, startTimeoutMs: 10_000 }), (err: unknown) => err instanceof EthError && err.code === 'ANVIL_START_FAILED');
+      assert.ok(a.port > 0);
+      assert.equal(a.rpcUrl, `http://127.0.0.1:${a.port}`);
+      const res = await fetch(a.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      });
+      assert.equal(((await res.json()) as { result: string }).result, '0x7a69');
+      // The port is anvil's: a second anvil on it is refused.
+      await assert.rejects(startAnvil({ port: a.port, startTimeoutMs: 10_000 }), (err: unknown) => err instanceof EthError && err.code === 'ANVIL_START_FAILED');
     } finally {
       await a.stop();
       await a.stop();
     }
     assert.equal(alive(a.pid), false);
+  });
+
+  it('uses an explicitly given port: one that another server holds is refused', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      await assert.rejects(startAnvil({ port, startTimeoutMs: 10_000 }), (err: unknown) => err instanceof EthError && err.code === 'ANVIL_START_FAILED');
+    } finally {
+      await new Promise<void>((r) => holder.close(() => r()));
+    }
   });
 });

@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../src/eth/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'livepeer-ts.mjs');
@@ -47,8 +46,7 @@ let anvilPid: number | undefined;
 let stderrText = '';
 
 before(async () => {
-  const port = await freePort();
-  devnet = spawn(process.execPath, [bin, 'devnet', '-port', String(port), '-orchestrators', '2', '-gateways', '1', '-roundLength', '30'], {
+  devnet = spawn(process.execPath, [bin, 'devnet', '-port', '0', '-orchestrators', '2', '-gateways', '1', '-roundLength', '30'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   devnet.stderr!.on('data', (d: Buffer) => {
@@ -188,8 +186,7 @@ describe('devnet shutdown', () => {
 
 describe('livepeer-ts devnet -blockTime -initializeRound', () => {
   it('mines on its own and initialises each new round', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [bin, 'devnet', '-port', String(port), '-blockTime', '1', '-roundLength', '3', '-initializeRound', '-gateways', '0'], {
+    const child = spawn(process.execPath, [bin, 'devnet', '-port', '0', '-blockTime', '1', '-roundLength', '3', '-initializeRound', '-gateways', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

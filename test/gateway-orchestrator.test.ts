@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodePng, newImage, startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
-import { freePort, startDevnet, type Devnet } from '../src/eth/index.js';
+import { startDevnet, type Devnet } from '../src/eth/index.js';
+import { deadPeer, type DeadPeer } from './dead-peer.js';
 import { Rat } from '../src/money/index.js';
 import { startOrchestrator } from '../src/nodes/orchestrator/index.js';
 import { startGateway, type GatewayHandle } from '../src/nodes/gateway/index.js';
@@ -24,6 +25,7 @@ const dirs: string[] = [];
 let cheap: Orch;
 let pricey: Orch;
 let down: Orch;
+let deadRunner: DeadPeer;
 let gw: GatewayHandle;
 
 function aiModels(price: bigint, runnerUrl: (p: string) => string): string {
@@ -57,8 +59,8 @@ async function postJson(path: string, body: unknown): Promise<Response> {
 before(async () => {
   dev = await startDevnet({ orchestrators: 3, gateways: 1 });
   for (const p of PIPELINES) runners[p] = await startReferenceRunner({ pipeline: p });
-  const deadPort = await freePort();
-  down = await orchestrator(0, 1_000_000n, () => `http://127.0.0.1:${deadPort}`);
+  deadRunner = await deadPeer();
+  down = await orchestrator(0, 1_000_000n, () => `http://${deadRunner.addr}`);
   pricey = await orchestrator(1, 5_000_000n, (p) => runners[p]!.url);
   cheap = await orchestrator(2, 2_000_000n, (p) => runners[p]!.url);
   gw = await startGateway({
@@ -75,6 +77,7 @@ before(async () => {
 
 after(async () => {
   await gw?.close();
+  await deadRunner?.close();
   for (const o of orchs) await o.close();
   for (const r of Object.values(runners)) await r.close();
   await dev?.stop();

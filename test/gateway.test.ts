@@ -3,7 +3,7 @@
 // (no job reaches an orchestrator above the max), failover, client errors, multipart, llm SSE.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '../src/eth/index.js';
+import { deadPeer } from './dead-peer.js';
 import { DEFAULT_MODEL_IDS, encodePng, encodeWav16, newImage, startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
 import { Capability, fromBitstring } from '../src/market/index.js';
 import { startGateway, type GatewayHandle } from '../src/nodes/gateway/index.js';
@@ -172,8 +172,9 @@ describe('gateway client API (offchain)', () => {
   });
 
   it('fails over to the next orchestrator on 5xx and on an unreachable one, and suspends the failed one', async () => {
-    const deadPort = await freePort();
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [`127.0.0.1:${deadPort}`, broken.url, cheap.url], logLevel: 'silent' });
+    const dead = await deadPeer();
+    after(() => dead.close());
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [dead.addr, broken.url, cheap.url], logLevel: 'silent' });
     gateways.push(g);
     const before = cheap.jobs.length;
     const r = await post(g, '/text-to-image', { prompt: 'first try fails', width: 16, height: 16 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
-import { bondingManagerAbi, freePort, startDevnet, type DevAccount, type Devnet } from '../src/eth/index.js';
+import { bondingManagerAbi, startDevnet, type DevAccount, type Devnet } from '../src/eth/index.js';
 import { Capability } from '../src/market/index.js';
 import { Rat } from '../src/money/index.js';
 import { localTicketSigner, ticketEV } from '../src/pm/index.js';
@@ -16,6 +16,7 @@ import { createOrchestratorClient, createOrchestratorRequest, encodePaymentHeade
 import { connectChain, type ChainAdapters } from '../src/nodes/common/index.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/index.js';
 import { TestGateway, h2post } from '../src/nodes/orchestrator/testkit.js';
+import { deadPeer, type DeadPeer } from './dead-peer.js';
 
 let dev: Devnet;
 let chain: ChainAdapters;
@@ -23,7 +24,7 @@ let dir: string;
 let t2i: ReferenceRunner;
 let llm: ReferenceRunner;
 let late: ReferenceRunner | undefined;
-let downPort: number;
+let downRunner: DeadPeer;
 let stalled: Server;
 const held: ServerResponse[] = [];
 let onStalled: (() => void) | undefined;
@@ -43,7 +44,7 @@ before(async () => {
   chain = await connectChain({ rpcUrl: dev.rpcUrl, controller: dev.controller, pollMs: 100 });
   t2i = await startReferenceRunner({ pipeline: 'text-to-image' });
   llm = await startReferenceRunner({ pipeline: 'llm' });
-  downPort = await freePort();
+  downRunner = await deadPeer();
   // A runner that holds every job until the test answers it (GET /version etc. get a 404).
   stalled = createServer((req, res) => {
     req.resume();
@@ -57,7 +58,7 @@ before(async () => {
     { pipeline: 'text-to-image', model_id: t2i.modelId, url: t2i.url, warm: true, capacity: 4, price_per_unit: 3, pixels_per_unit: 2 },
     { pipeline: 'text-to-image', model_id: t2i.modelId, url: t2i.url, warm: true, capacity: 4, gateway: gw2.address, price_per_unit: 5 },
     { pipeline: 'llm', model_id: llm.modelId, url: llm.url, price_per_unit: 1000 },
-    { pipeline: 'text-to-image', model_id: 'down-model', url: `http://127.0.0.1:${downPort}`, price_per_unit: 1 },
+    { pipeline: 'text-to-image', model_id: 'down-model', url: `http://${downRunner.addr}`, price_per_unit: 1 },
     { pipeline: 'text-to-image', model_id: 'slow-model', url: stalledUrl, price_per_unit: 1 },
   ];
   const common = { serviceAddr: '127.0.0.1:0', network: 'devnet', ethUrl: dev.rpcUrl, ethController: dev.controller, pollMs: 100 };
@@ -81,6 +82,7 @@ after(async () => {
   await t2i?.close();
   await llm?.close();
   await late?.close();
+  await downRunner?.close();
   chain?.close();
   await dev?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -204,7 +206,8 @@ describe('paid AI jobs', () => {
     assert.equal(r.status, 503);
     assert.equal(orch.stats().inFlight, 0);
     assert.equal(orch.capabilities().perCapability.get(Capability.TextToImage)?.get('down-model')?.capacityInUse, 0);
-    late = await startReferenceRunner({ pipeline: 'text-to-image', port: downPort, modelId: 'down-model' });
+    late = await startReferenceRunner({ pipeline: 'text-to-image', port: 0, modelId: 'down-model' });
+    downRunner.forwardTo(Number(new URL(late.url).port));
     const ok = await h2post(orch.url, '/text-to-image', t2iBody('down-model'), { ...json, ...(await g.headers(1)) });
     assert.equal(ok.status, 200, ok.text);
   });

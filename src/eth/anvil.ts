@@ -3,14 +3,13 @@
 // signals anvil itself and no orphan survives.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EthError } from './errors.js';
 
 export interface AnvilOptions {
-  /** TCP port on 127.0.0.1; a free one is picked when absent or 0. */
+  /** TCP port on 127.0.0.1; absent or 0 = anvil binds port 0 and we read the port it got from its "Listening on" line. */
   port?: number;
   /** Number of dev accounts derived from the mnemonic (anvil's default mnemonic unless given). */
   accounts?: number;
@@ -49,19 +48,6 @@ export function anvilBinary(): string {
   throw new EthError('ANVIL_NOT_FOUND', `anvil not found (looked for ${pkg} and node_modules/.bin/anvil); run \`npm install\``);
 }
 
-/** A TCP port that was free a moment ago (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 async function rpcAnswers(rpcUrl: string): Promise<boolean> {
   try {
     const res = await fetch(rpcUrl, {
@@ -89,20 +75,22 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
-  const port = opts.port && opts.port > 0 ? opts.port : await freePort();
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--accounts', String(opts.accounts ?? 10)];
+  // Port 0 lets the OS choose and anvil reports what it bound: no probe-then-bind race.
+  const requested = opts.port && opts.port > 0 ? opts.port : 0;
+  const args = ['--host', '127.0.0.1', '--port', String(requested), '--accounts', String(opts.accounts ?? 10)];
   if (opts.mnemonic) args.push('--mnemonic', opts.mnemonic);
   if (opts.chainId !== undefined) args.push('--chain-id', String(opts.chainId));
   if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime));
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  // anvil logs every request to stdout: keep draining it, and use its "Listening on" line to know
-  // that this process (not some other server already on the port) owns the port.
-  let listening = false;
+  // anvil logs every request to stdout: keep draining it, and read its "Listening on host:port" line:
+  // it tells the port anvil bound, and that this process (not some other server) owns it.
+  let port = 0;
   let head = '';
   child.stdout?.on('data', (d: Buffer) => {
-    if (listening) return;
+    if (port) return;
     head += d.toString();
-    if (head.includes('Listening on')) listening = true;
+    const m = /Listening on \S*?:(\d+)/.exec(head);
+    if (m) port = Number(m[1]);
     if (head.length > 100000) head = head.slice(-1000);
   });
   let stderr = '';
@@ -111,7 +99,7 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   });
   let spawnError: Error | undefined;
   child.on('error', (e) => (spawnError = e));
-  const rpcUrl = `http://127.0.0.1:${port}`;
+  const urlOf = (p: number) => `http://127.0.0.1:${p}`;
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -132,15 +120,16 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
       await stop();
       throw new EthError(
         'ANVIL_START_FAILED',
-        `anvil did not start on ${rpcUrl}: ${spawnError?.message ?? `exited with ${child.exitCode}`} ${stderr.trim()}`.trim(),
+        `anvil did not start on 127.0.0.1:${requested}: ${spawnError?.message ?? `exited with ${child.exitCode}`} ${stderr.trim()}`.trim(),
       );
     }
-    if (listening && (await rpcAnswers(rpcUrl))) break;
+    if (port && (await rpcAnswers(urlOf(port)))) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new EthError('ANVIL_START_FAILED', `anvil did not answer JSON-RPC on ${rpcUrl} in time; is the port taken? ${stderr.trim()}`);
+      const where = port ? urlOf(port) : `127.0.0.1:${requested}`;
+      throw new EthError('ANVIL_START_FAILED', `anvil did not answer JSON-RPC on ${where} in time; is the port taken? ${stderr.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { rpcUrl, port, pid: child.pid ?? -1, stop };
+  return { rpcUrl: urlOf(port), port, pid: child.pid ?? -1, stop };
 }

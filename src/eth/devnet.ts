@@ -48,8 +48,12 @@ export interface DevnetOptions extends Partial<ProtocolParams> {
   rewardCut?: bigint;
   /** Out of 1e6; the share of fees passed to delegators (default 0: the orchestrator keeps all fees). */
   feeShare?: bigint;
-  /** Service URI of orchestrator i (0-based); default https://127.0.0.1:<8935+i>. */
-  serviceURI?: (index: number, address: Address) => string;
+  /**
+   * Service URI of orchestrator i (0-based); default https://127.0.0.1:<8935+i>. `false`: register none,
+   * for callers that start the orchestrator on port 0 and register the address it got afterwards
+   * (`registerServiceURI`), so no port is guessed before it is bound.
+   */
+  serviceURI?: ((index: number, address: Address) => string) | false;
   /** Deposit and reserve of each gateway, wei (default 1 ETH each). */
   gatewayDeposit?: bigint;
   gatewayReserve?: bigint;
@@ -79,6 +83,8 @@ export interface Devnet {
   impersonate(address: Address): Promise<Wallet>;
   /** `writeContract` + mined receipt; throws EthError TX_REVERTED with the decoded reason. */
   send(account: DevAccount | Hex | Address, call: CallSpec): Promise<TransactionReceipt>;
+  /** ServiceRegistry.setServiceURI(uri) sent by `account` (e.g. once its orchestrator is listening). */
+  registerServiceURI(account: DevAccount | Hex | Address, uri: string): Promise<TransactionReceipt>;
   /** Mines `blocks` empty blocks instantly. */
   mine(blocks: number | bigint): Promise<void>;
   /** n times: mine to the next round's first block and initialise it. Returns the new current round. */
@@ -226,8 +232,10 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
           functionName: 'transcoder',
           args: [opts.rewardCut ?? 100_000n, opts.feeShare ?? 0n],
         });
-        const uri = opts.serviceURI?.(i, o.address) ?? `https://127.0.0.1:${8935 + i}`;
-        await send(o, { address: contracts.ServiceRegistry, abi: srAbi, functionName: 'setServiceURI', args: [uri] });
+        if (opts.serviceURI !== false) {
+          const uri = opts.serviceURI?.(i, o.address) ?? `https://127.0.0.1:${8935 + i}`;
+          await send(o, { address: contracts.ServiceRegistry, abi: srAbi, functionName: 'setServiceURI', args: [uri] });
+        }
       }
       log(`devnet: ${orchs.length} orchestrator(s) bonded and registered`);
     }
@@ -270,6 +278,8 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       walletClient,
       impersonate,
       send,
+      registerServiceURI: (account, uri) =>
+        send(account, { address: contracts.ServiceRegistry, abi: artifact('ServiceRegistry').abi, functionName: 'setServiceURI', args: [uri] }),
       mine,
       advanceRounds,
       mineToNextRound,

@@ -1,6 +1,6 @@
 // Public surface of src/eth: the local chain (anvil, devnet, deployment), compiled artifacts,
 // and typed bindings for what a node calls on the protocol contracts.
-export { startAnvil, freePort, anvilBinary, type Anvil, type AnvilOptions } from './anvil.js';
+export { startAnvil, anvilBinary, type Anvil, type AnvilOptions } from './anvil.js';
 export { artifact, hasArtifact, ensureContractsBuilt, artifactsDir, type Artifact } from './artifacts.js';
 export { ANVIL_MNEMONIC, deriveDevKeys, assignRoles, type DevAccount, type DevRole } from './accounts.js';
 export {

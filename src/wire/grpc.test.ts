@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import fastify, { type FastifyInstance } from 'fastify';
+import { deadPeer } from '../../test/dead-peer.js';
 import { localTicketSigner } from '../pm/index.js';
 import { createAuthToken, verifyAuthToken } from './auth-token.js';
 import { OrchestratorInfoSchema, PingPongSchema } from './gen/net/lp_rpc_pb.js';
@@ -47,18 +47,6 @@ function impl(transcoder: () => string): OrchestratorServiceImpl {
       return create(PingPongSchema, { value: await signPing(req.value, orch) });
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 before(async () => {
@@ -179,11 +167,16 @@ test('cleartext h2c for http:// orchestrator URLs', async () => {
 });
 
 test('unreachable orchestrator → Unavailable; bad URL → InvalidArgument', async () => {
-  const port = await freePort();
-  await assert.rejects(
-    client(`https://127.0.0.1:${port}`).getOrchestrator(await createOrchestratorRequest(gateway)),
-    (e: unknown) => e instanceof ConnectError && e.code === Code.Unavailable,
-  );
+  const dead = await deadPeer();
+  try {
+    await assert.rejects(
+      client(`https://${dead.addr}`).getOrchestrator(await createOrchestratorRequest(gateway)),
+      (e: unknown) => e instanceof ConnectError && e.code === Code.Unavailable,
+    );
+    assert.ok(dead.refused() >= 1);
+  } finally {
+    await dead.close();
+  }
   assert.throws(() => createOrchestratorClient('ftp://x'), (e: unknown) => e instanceof ConnectError && e.code === Code.InvalidArgument);
   // A bare host:port means https.
   assert.equal(client(url.replace('https://', '')).baseUrl, url);

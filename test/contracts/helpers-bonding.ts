@@ -18,8 +18,8 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { freePort, revertReason, startDevnet, type DevAccount, type DevnetOptions } from '../../src/eth/index.js';
-import { goldenAbi } from '../shared-files.js';
+import { revertReason, startDevnet, type DevAccount, type DevnetOptions } from '../../src/eth/index.js';
+import { goldenAbi } from '../fixtures.js';
 
 
 /** The golden ABIs (deployed contracts): every call in these tests goes through them. */
@@ -49,8 +49,7 @@ export interface Member {
 export type Who = DevAccount | Hex | Address;
 
 export async function startBondingDevnet(opts: DevnetOptions = {}) {
-  const port = await freePort();
-  const devnet = await startDevnet({ roundLength: 200n, accounts: 16, ...opts, port });
+  const devnet = await startDevnet({ roundLength: 200n, accounts: 16, ...opts });
   const pub = devnet.publicClient;
   const addr = {
     bonding: devnet.contracts.BondingManager,

@@ -22,10 +22,9 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { freePort, startDevnet, waitForReceipt } from '../../src/eth/index.js';
-import { goldenAbi } from '../shared-files.js';
+import { startDevnet, waitForReceipt } from '../../src/eth/index.js';
+import { goldenAbi } from '../fixtures.js';
 
-export { freePort };
 
 /** The golden (deployed) ABIs: every call in these tests goes through them. */
 export const abis = {
@@ -50,8 +49,7 @@ export interface Ticket {
 
 
 export async function startBrokerDevnet(opts: { orchestrators?: number } = {}) {
-  const port = await freePort();
-  const devnet = await startDevnet({ port, orchestrators: opts.orchestrators ?? 2 });
+  const devnet = await startDevnet({ orchestrators: opts.orchestrators ?? 2 });
   const chain = devnet.chain;
   const transport = http(devnet.rpcUrl);
   const pub = createPublicClient({ chain, transport, pollingInterval: 20 });

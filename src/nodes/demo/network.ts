@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceRunner, type ReferenceRunner, type RunnerPipeline } from '../../ai/index.js';
-import { freePort, startDevnet, type Devnet } from '../../eth/index.js';
+import { startDevnet, type Devnet } from '../../eth/index.js';
 import { startGateway, type GatewayHandle, type StartGatewayOptions } from '../gateway/index.js';
 import { startOrchestrator, type Orchestrator, type OrchestratorConfigInput } from '../orchestrator/index.js';
 
@@ -59,9 +59,6 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
     }
   };
   try {
-    // Ports first, so the on-chain service URIs are the orchestrators' real addresses.
-    const ports: number[] = [];
-    for (let i = 0; i < nOrch; i++) ports.push(await freePort());
     log('starting the local chain (anvil) and deploying the protocol contracts …');
     const funds = opts.gatewayFunds ?? 10n * 10n ** 18n;
     const devnet = await startDevnet({
@@ -69,7 +66,8 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
       gateways: 1,
       gatewayDeposit: funds,
       gatewayReserve: funds,
-      serviceURI: (i) => `https://127.0.0.1:${ports[i]}`,
+      // Each orchestrator listens on port 0 first; its real address is registered once it is bound.
+      serviceURI: false,
       log: (l) => log(`  ${l}`),
     });
     closers.push(() => devnet.stop());
@@ -104,7 +102,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
       aiModels.push(json);
       log(`runners up for orchestrator ${i + 1}: ${opts.models.map((m) => m.pipeline).join(', ')} (CPU reference runners)`);
       const o = await startOrchestrator({
-        serviceAddr: `127.0.0.1:${ports[i]}`,
+        serviceAddr: '127.0.0.1:0',
         dataDir: join(dataDir, `orch-${i}`),
         aiModels: modelsFile,
         network: 'devnet',
@@ -118,6 +116,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
       });
       closers.push(() => o.close());
       orchestrators.push(o);
+      await devnet.registerServiceURI(orchAccounts[i]!, o.url);
       log(`orchestrator ${i + 1} ${o.address} serving gRPC + HTTPS at ${o.url}`);
     }
 
