@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'src/wire/gen/', 'src/eth/artifacts/', '.data/'] },
+  { ignores: ['node_modules/', 'build/', 'dist/', 'src/wire/gen/', 'src/eth/artifacts/', '.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

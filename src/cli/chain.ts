@@ -76,7 +76,7 @@ export const chainCommand: Command = {
     const [sub, ...rest] = argv;
     if (!sub || sub === 'help' || sub === '-help' || sub === '--help' || sub === '-h') {
       console.log(topHelp());
-      return sub ? 0 : 2;
+      return 0;
     }
     const op: ChainOp | undefined = chainOps[sub];
     if (!op) throw new UsageError(`unknown subcommand "${sub}"\n\n${topHelp()}`);

@@ -53,7 +53,9 @@ export function parseFlags<S extends FlagSpecs>(argv: readonly string[], specs: 
     }
     const body = arg.replace(/^--?/, '');
     const eq = body.indexOf('=');
-    const name = eq >= 0 ? body.slice(0, eq) : body;
+    let name = eq >= 0 ? body.slice(0, eq) : body;
+    // -h is -help wherever a command has -help (and no -h of its own).
+    if (name === 'h' && !specs.h && specs.help) name = 'help';
     const spec = specs[name];
     if (!spec) {
       const known = Object.keys(specs).map((k) => `-${k}`).join(', ');

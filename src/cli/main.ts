@@ -1,6 +1,9 @@
 // The `livepeer-ts` command: one binary, one subcommand per role (like go-livepeer's modes).
 // Each subcommand lives in its own module and is loaded only when used, so `pm check` does not
 // pay for loading the HTTP stack.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './flags.js';
 
 export interface Command {
@@ -22,29 +25,66 @@ const commands: Record<string, { summary: string; load: Loader }> = {
 };
 
 function help(): string {
-  const lines = ['usage: livepeer-ts <command> [flags]', '', 'commands:'];
+  const lines = ['usage: livepeer-ts <command> [flags]', '       livepeer-ts -gateway|-orchestrator [flags]   (go-livepeer\'s mode flags)', '', 'commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(13)} ${c.summary}`);
-  lines.push('', 'Run `livepeer-ts <command> -help` for the flags of one command.');
+  lines.push(`  ${'version'.padEnd(13)} print the version`);
+  lines.push('', 'Run `livepeer-ts <command> -help` (or -h, --help) for the flags of one command.');
   return lines.join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '-h' || name === '--help' || name === '-help') {
-    console.log(help());
-    return name ? 0 : 2;
+const HELP = new Set(['help', '-h', '-help', '--help']);
+const VERSION = new Set(['version', '-version', '--version']);
+
+/**
+ * go-livepeer's mode flags, accepted anywhere on the line: `livepeer-ts -gateway -orchAddr …` is
+ * `livepeer-ts gateway -orchAddr …`. (-broadcaster is go-livepeer's older name for -gateway.)
+ */
+const MODE_FLAGS: Record<string, string> = { gateway: 'gateway', broadcaster: 'gateway', orchestrator: 'orchestrator' };
+
+function modeFromFlags(argv: readonly string[]): { name: string; rest: string[] } | undefined {
+  let found: string | undefined;
+  const rest: string[] = [];
+  for (const arg of argv) {
+    const m = /^--?([A-Za-z]+)(?:=(true|1))?$/.exec(arg);
+    const mode = m ? MODE_FLAGS[m[1]!] : undefined;
+    if (mode) {
+      if (found && found !== mode) throw new UsageError(`-${found} and -${mode} are different modes: give one`);
+      found = mode;
+    } else rest.push(arg);
   }
-  const entry = commands[name];
-  if (!entry) {
-    console.error(`livepeer-ts: unknown command "${name}"\n\n${help()}`);
-    return 2;
+  return found ? { name: found, rest } : undefined;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let [name, ...rest] = argv;
+  if (!name || HELP.has(name)) {
+    console.log(help());
+    return 0;
+  }
+  if (VERSION.has(name)) {
+    console.log(`livepeer-ts ${packageVersion()} (node ${process.version})`);
+    return 0;
   }
   try {
+    if (!commands[name] && name.startsWith('-')) {
+      const mode = modeFromFlags(argv);
+      if (mode) ({ name, rest } = mode);
+    }
+    const entry = commands[name];
+    if (!entry) {
+      console.error(`livepeer-ts: unknown command "${name}"\n\n${help()}`);
+      return 2;
+    }
     const cmd = await entry.load();
     return await cmd.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`livepeer-ts ${name}: ${err.message}`);
+      console.error(`livepeer-ts${name.startsWith('-') ? '' : ` ${name}`}: ${err.message}`);
       return 2;
     }
     throw err;

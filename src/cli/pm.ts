@@ -123,7 +123,7 @@ export const pmCommand: Command = {
     if (sub === 'check') return check(rest);
     if (!sub || sub === 'help' || sub === '-help' || sub === '--help' || sub === '-h') {
       console.log(`usage: livepeer-ts pm <subcommand>\n\nsubcommands:\n  check   ${SUMMARY}`);
-      return sub ? 0 : 2;
+      return 0;
     }
     throw new UsageError(`unknown pm subcommand "${sub}" (known: check)`);
   },

@@ -37,6 +37,11 @@ export function artifact(name: string): Artifact {
  */
 export function ensureContractsBuilt(log: (line: string) => void = () => {}): void {
   const script = join(root, 'scripts', 'build-contracts.mjs');
+  // An installed package ships the compiled artifacts and neither the sources nor the compiler.
+  if (!existsSync(join(root, 'contracts')) || !existsSync(script)) {
+    if (hasArtifact('TicketBroker')) return;
+    throw new EthError('ARTIFACT_MISSING', `no compiled contracts in ${artifactsDir} and no sources to compile them from; reinstall the package`);
+  }
   const hasFlock = spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
   const [cmd, args] = hasFlock
     ? ['flock', ['/tmp/solc.lock', process.execPath, script, '--quiet']]
