@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       ecrecoverPerSec: round(eps),
       ratio: round(tps / eps, 3),
       backend,
-      keccak: keccakBackend(),
+      keccak: keccakBackend() === 'wasm' ? 'hash-wasm' : '@noble/hashes',
       timing: 'cpu',
       medianRoundRatio: round(median(v.map((r, i) => r.cpu / e[i]!.cpu)), 3),
       wallTicketsPerSec: round(wallTps),
