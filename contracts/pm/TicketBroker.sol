@@ -7,7 +7,7 @@ import "./TicketValidation.sol";
 /// Minter), recipients redeem winning tickets, and the paid amount is credited to the recipient's
 /// earnings pool in BondingManager (the ETH stays in the Minter until `withdrawFees`).
 /// Registered in the Controller as both "TicketBroker" and "JobsManager".
-/// ABI-compatible with the deployed TicketBroker (/work/shared/abi/ticketBroker.json).
+/// ABI-compatible with the deployed TicketBroker (test/fixtures/abi/ticketBroker.json).
 contract TicketBroker is TicketValidation {
     event WinningTicketRedeemed(
         address indexed sender,

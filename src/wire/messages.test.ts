@@ -1,5 +1,5 @@
-// Decodes protobuf bytes written by hand from the field table in
-// reference/live-signer-wire.md §3.3 (tags, varints and lengths spelled out below), checks every
+// Decodes protobuf bytes written by hand from
+// go-livepeer's net/lp_rpc.proto field table (tags, varints and lengths spelled out below), checks every
 // field, and re-encodes to the identical bytes. If a field number in our .proto drifted from
 // go-livepeer's, these tests fail.
 import { test } from 'node:test';
