@@ -7,7 +7,7 @@ import type { Hex } from 'viem';
 import { roundsManagerAbi, startDevnet, type Devnet } from '../src/eth/index.js';
 import { MAX_WIN_PROB, localTicketSigner, recipientRandHash, ticketHashBytes, type Ticket, type WinningTicket } from '../src/pm/index.js';
 import { RedemptionQueue, type RedeemedTicket } from '../src/nodes/orchestrator/redeemer.js';
-import { RoundInitializer } from '../src/nodes/orchestrator/rounds.js';
+import { RoundInitializer } from '../src/settlement/index.js';
 
 describe('redemption queue on the devnet', () => {
   let devnet: Devnet;

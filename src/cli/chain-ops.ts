@@ -2,6 +2,7 @@
 import { isAddress, type Address, type PublicClient } from 'viem';
 import {
   bondingManagerAbi,
+  chooseAiServiceRegistry,
   livepeerTokenAbi,
   roundsManagerAbi,
   sendTx,
@@ -14,6 +15,7 @@ import {
 import { AmountParseError, formatWei, parseEther } from '../money/index.js';
 import { UsageError, type FlagSpecs } from './flags.js';
 import { chainStatus } from './chain-status.js';
+import { aiServiceRegistryFlagSpec, parseAiServiceRegistryFlag } from './registry-flag.js';
 
 export interface ChainContext {
   url: string;
@@ -96,6 +98,14 @@ const bonding = (ctx: ChainContext, functionName: string, args: unknown[] = []):
   args,
 });
 
+function serviceRegistryFor(ctx: ChainContext, choice: true | Address): Address {
+  const r = chooseAiServiceRegistry({ choice, chainId: ctx.publicClient.chain?.id, resolved: ctx.contracts });
+  if (/^0x0{40}$/.test(r.address)) {
+    throw new UsageError(`-aiServiceRegistry: this chain has no known AI service registry and the Controller ${ctx.controller} registers none; pass its address`);
+  }
+  return r.address;
+}
+
 export const chainOps: Record<string, ChainOp> = {
   status: {
     summary: 'rounds, pool size, and the account’s deposit, reserve, unlock, stake and fees',
@@ -177,8 +187,13 @@ export const chainOps: Record<string, ChainOp> = {
       rewardCut: { kind: 'string', description: 'percent of rewards you keep, e.g. 10' },
       feeShare: { kind: 'string', description: 'percent of fees passed to delegators, e.g. 0' },
       serviceURI: { kind: 'string', description: 'public https URI of the orchestrator (skipped when absent)' },
+      aiServiceRegistry: { ...aiServiceRegistryFlagSpec, description: `write -serviceURI to the AI service registry instead of the ServiceRegistry: ${aiServiceRegistryFlagSpec.description}` },
     },
     async run(ctx, flags) {
+      const ai = parseAiServiceRegistryFlag(flags.aiServiceRegistry as string | undefined);
+      // As go-livepeer with -aiServiceRegistry: the AI registry replaces the ServiceRegistry.
+      const uri = typeof flags.serviceURI === 'string' ? flags.serviceURI : undefined;
+      const sr = uri === undefined ? undefined : ai === undefined || ai === false ? ctx.need('ServiceRegistry') : serviceRegistryFor(ctx, ai);
       const rewardCut = parsePercent('rewardCut', flags.rewardCut);
       const feeShare = parsePercent('feeShare', flags.feeShare);
       const rm = ctx.need('RoundsManager');
@@ -187,9 +202,8 @@ export const chainOps: Record<string, ChainOp> = {
         throw new UsageError('the current round is locked (its last part); register again once the next round is initialised');
       }
       await send(ctx, bonding(ctx, 'transcoder', [rewardCut, feeShare]), `transcoder rewardCut ${rewardCut}/1e6 feeShare ${feeShare}/1e6`);
-      if (typeof flags.serviceURI === 'string') {
-        const sr = ctx.need('ServiceRegistry');
-        await send(ctx, { address: sr, abi: serviceRegistryAbi, functionName: 'setServiceURI', args: [flags.serviceURI] }, `service URI ${flags.serviceURI}`);
+      if (uri !== undefined && sr !== undefined) {
+        await send(ctx, { address: sr, abi: serviceRegistryAbi, functionName: 'setServiceURI', args: [uri] }, `service URI ${uri} in ${sr}`);
       }
     },
   },

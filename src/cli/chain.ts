@@ -7,6 +7,7 @@ import { EthError, resolveContracts, revertReason, type ProtocolName, type Walle
 import { chainOps, type ChainContext, type ChainOp } from './chain-ops.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import type { Command } from './main.js';
+import { AI_SERVICE_REGISTRY_FLAG, bareFlagAsTrue } from './registry-flag.js';
 
 const commonSpecs = {
   ethUrl: { kind: 'string', description: 'Ethereum JSON-RPC URL', default: 'http://127.0.0.1:8545' },
@@ -81,7 +82,7 @@ export const chainCommand: Command = {
     const op: ChainOp | undefined = chainOps[sub];
     if (!op) throw new UsageError(`unknown subcommand "${sub}"\n\n${topHelp()}`);
     const specs = { ...commonSpecs, ...op.flags } as FlagSpecs;
-    const { flags, positional } = parseFlags(rest, specs);
+    const { flags, positional } = parseFlags(AI_SERVICE_REGISTRY_FLAG in specs ? bareFlagAsTrue(rest, AI_SERVICE_REGISTRY_FLAG) : rest, specs);
     if (flags.help) {
       console.log(usage(`chain ${sub} [flags]`, op.summary, specs));
       return 0;

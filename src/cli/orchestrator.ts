@@ -5,6 +5,7 @@ import { formatWei } from '../money/index.js';
 import { startOrchestrator, OrchestratorError, type OrchestratorConfigInput } from '../nodes/orchestrator/index.js';
 import { AiModelsConfigError } from '../market/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
+import { AI_SERVICE_REGISTRY_FLAG, aiServiceRegistryFlagSpec, bareFlagAsTrue, parseAiServiceRegistryFlag } from './registry-flag.js';
 import type { Command } from './main.js';
 
 const specs = {
@@ -23,6 +24,8 @@ const specs = {
   pixelsPerUnit: { kind: 'string', description: 'units the base price covers', default: '1' },
   maxSessions: { kind: 'number', description: 'concurrent jobs over all models', default: 10 },
   initializeRound: { kind: 'boolean', description: 'initialise new rounds when this node sees them (needed to redeem on a quiet chain)' },
+  reward: { kind: 'boolean', description: 'call reward() once per round while an active transcoder (-reward=false to stop)', default: true },
+  aiServiceRegistry: aiServiceRegistryFlagSpec,
   orchSecret: { kind: 'string', description: 'accepted for compatibility; unused (no remote workers)' },
   v: { kind: 'number', description: 'verbosity: 0 errors, 3 info (default), 5 debug, 6 trace', default: 3 },
   help: { kind: 'boolean', description: 'show this help' },
@@ -41,13 +44,14 @@ function level(v: number): OrchestratorConfigInput['logLevel'] {
 export const orchestratorCommand: Command = {
   summary,
   async run(argv) {
-    const { flags, positional } = parseFlags(argv, specs);
+    const { flags, positional } = parseFlags(bareFlagAsTrue(argv, AI_SERVICE_REGISTRY_FLAG), specs);
     if (flags.help) {
       console.log(usage('orchestrator -aiModels <file|json> [flags]', summary, specs));
       return 0;
     }
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     if (!flags.aiModels) throw new UsageError('-aiModels is required (a path to aiModels.json, inline JSON, or pipeline:model_id:warm)');
+    const aiServiceRegistry = parseAiServiceRegistryFlag(flags.aiServiceRegistry);
     const maxSessions = flags.maxSessions ?? 10;
     if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new UsageError('-maxSessions must be a whole number ≥ 1');
     let resolveStop: () => void = () => {};
@@ -72,6 +76,8 @@ export const orchestratorCommand: Command = {
           ...(flags.pricePerUnit !== undefined ? { pricePerUnit: flags.pricePerUnit, pixelsPerUnit: flags.pixelsPerUnit ?? '1' } : {}),
           maxSessions,
           initializeRound: flags.initializeRound,
+          reward: flags.reward,
+          ...(aiServiceRegistry !== undefined ? { aiServiceRegistry } : {}),
           ...(flags.orchSecret ? { orchSecret: flags.orchSecret } : {}),
           logLevel: level(flags.v ?? 3),
         });

@@ -221,7 +221,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       const srAbi = artifact('ServiceRegistry').abi;
       const stake = opts.orchestratorStake ?? parseEther('1000');
       for (const [i, o] of orchs.entries()) {
-        // approve, bond, transcoder, setServiceURI: keep all four in one unlocked stretch of a round.
+        // approve, bond, transcoder (then the service URIs): keep them in one unlocked stretch of a round.
         if ((await unlockedBlocksLeft()) < 5n) await advanceRounds(1);
         const amount = stake - BigInt(i) * parseEther('1');
         await send(o, lpt('approve', [contracts.BondingManager, amount]));
@@ -235,6 +235,10 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
         if (opts.serviceURI !== false) {
           const uri = opts.serviceURI?.(i, o.address) ?? `https://127.0.0.1:${8935 + i}`;
           await send(o, { address: contracts.ServiceRegistry, abi: srAbi, functionName: 'setServiceURI', args: [uri] });
+          // AI nodes look themselves up in the AI registry (as on Arbitrum One): register there too.
+          if (contracts.AIServiceRegistry !== zeroAddress) {
+            await send(o, { address: contracts.AIServiceRegistry, abi: srAbi, functionName: 'setServiceURI', args: [uri] });
+          }
         }
       }
       log(`devnet: ${orchs.length} orchestrator(s) bonded and registered`);

@@ -16,6 +16,7 @@ export {
 } from './deploy.js';
 export { startDevnet, type Devnet, type DevnetOptions, type ContractName } from './devnet.js';
 export { sendTx, deploy, revertReason, waitForReceipt, type CallSpec, type Wallet } from './tx.js';
+export { serializeWrites } from './serialWallet.js';
 export { EthError, type EthErrorCode } from './errors.js';
 export {
   controllerAbi,
@@ -28,4 +29,15 @@ export {
   TranscoderStatus,
   DelegatorStatus,
 } from './bindings/index.js';
-export { resolveContracts, isRegistered, PROTOCOL_NAMES, type ProtocolName } from './resolve.js';
+export {
+  resolveContracts,
+  isRegistered,
+  chooseAiServiceRegistry,
+  PROTOCOL_NAMES,
+  ARBITRUM_ONE_AI_SERVICE_REGISTRY,
+  ARBITRUM_ONE_CHAIN_ID,
+  ARBITRUM_ONE_NETWORK,
+  type ProtocolName,
+  type AiServiceRegistry,
+  type AiServiceRegistryChoice,
+} from './resolve.js';

@@ -1,7 +1,7 @@
 // One call that gives a node everything pm needs from the chain: contract addresses (from the
 // Controller, or given), a polling ChainView, sender info, max float and gas price sources.
 import { createPublicClient, defineChain, http, isAddress, zeroAddress, type Address, type Chain, type PublicClient } from 'viem';
-import { resolveContracts, type ProtocolName } from '../../eth/index.js';
+import { chooseAiServiceRegistry, resolveContracts, type AiServiceRegistry, type AiServiceRegistryChoice, type ProtocolName } from '../../eth/index.js';
 import { ChainGasPrice } from './chainGas.js';
 import { ChainMaxFloat, ChainSenderInfo } from './chainSenders.js';
 import { ChainWatcher } from './chainView.js';
@@ -23,6 +23,10 @@ export interface ConnectChainOptions {
   controller?: Address;
   /** Explicit addresses; override what the Controller says. */
   contracts?: Partial<Record<ProtocolName, Address>>;
+  /** -network (go-livepeer's names; `arbitrum-one-mainnet` picks go-livepeer's AI registry). */
+  network?: string;
+  /** -aiServiceRegistry: which registry `contracts.AIServiceRegistry` is (default: the network's AI registry). */
+  aiServiceRegistry?: AiServiceRegistryChoice;
   /** The orchestrator whose reserve share bounds face values (needed for maxFloat). */
   claimant?: Address;
   /** Pending redemption face value per sender (go-livepeer pendingAmount), for maxFloat. */
@@ -36,7 +40,10 @@ export interface ConnectChainOptions {
 export interface ChainAdapters {
   publicClient: PublicClient;
   chain: Chain;
+  /** `AIServiceRegistry` is the registry this node registers in and reads service URIs from. */
   contracts: Record<ProtocolName, Address>;
+  /** How `contracts.AIServiceRegistry` was chosen. */
+  aiServiceRegistry: AiServiceRegistry;
   view: ChainWatcher;
   senders: ChainSenderInfo;
   /** Present when a claimant was given. */
@@ -77,6 +84,14 @@ export async function connectChain(opts: ConnectChainOptions): Promise<ChainAdap
     Object.assign(contracts, await resolveContracts(pc, opts.controller));
   }
   for (const [k, v] of Object.entries(opts.contracts ?? {})) if (v) contracts[k as ProtocolName] = v;
+  // The Controller does not register the AI registry on Arbitrum One: the flag or the network decides.
+  const aiServiceRegistry: AiServiceRegistry = opts.contracts?.AIServiceRegistry
+    ? { address: opts.contracts.AIServiceRegistry, source: 'flag' }
+    : chooseAiServiceRegistry({ choice: opts.aiServiceRegistry, network: opts.network, chainId, resolved: contracts });
+  if (opts.aiServiceRegistry === true && aiServiceRegistry.address === zeroAddress) {
+    throw new ChainConfigError(`-aiServiceRegistry: chain ${chainId} has no known AI service registry and the Controller registers none; pass its address`);
+  }
+  contracts.AIServiceRegistry = aiServiceRegistry.address;
   const roundsManager = need(contracts, 'RoundsManager');
   const ticketBroker = need(contracts, 'TicketBroker');
   const view = await ChainWatcher.start({ publicClient: pc, roundsManager, pollMs: opts.pollMs, onError: opts.onError });
@@ -95,6 +110,7 @@ export async function connectChain(opts: ConnectChainOptions): Promise<ChainAdap
     publicClient: pc,
     chain,
     contracts,
+    aiServiceRegistry,
     view,
     senders,
     maxFloat,

@@ -51,6 +51,15 @@ export const orchestratorConfigSchema = z
     maxRedeemAttempts: z.number().int().positive().default(200),
     /** Initialise new rounds when this node sees them (go-livepeer -initializeRound). */
     initializeRound: z.boolean().default(false),
+    /** Call BondingManager.reward() once per round while active (go-livepeer -reward). */
+    reward: z.boolean().default(true),
+    /**
+     * The AI service registry (go-livepeer -aiServiceRegistry, a boolean there): true = the
+     * network's (Arbitrum One: go-livepeer's address; devnet: the Controller's AIServiceRegistry),
+     * false = the Controller's ServiceRegistry, or an address. Unset: the network's AI registry, or
+     * the ServiceRegistry on a chain that has none.
+     */
+    aiServiceRegistry: z.union([z.boolean(), address]).optional(),
     /** Node version advertised in capabilities. */
     version: z.string().default('0.1.0'),
   })

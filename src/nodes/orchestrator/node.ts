@@ -15,7 +15,7 @@ import { createWalletClient, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { RunnerClient } from '../../ai/index.js';
 import { Balances } from '../../billing/index.js';
-import { PROTOCOL_NAMES, type ProtocolName, type Wallet } from '../../eth/index.js';
+import { PROTOCOL_NAMES, serializeWrites, type ProtocolName, type Wallet } from '../../eth/index.js';
 import type { AiModelEntry, AiModelsConfig, Capabilities } from '../../market/index.js';
 import { AiPriceTable, loadAiModels, parseAiModelsJson, parseDecimal } from '../../market/index.js';
 import type { PriceInfo } from '../../money/index.js';
@@ -29,7 +29,7 @@ import { parseOrchestratorConfig, splitHostPort, type OrchestratorConfig, type O
 import { OrchestratorConfigError } from './errors.js';
 import { OrchestratorPricing } from './pricing.js';
 import { RedemptionQueue, type PendingRedemption } from './redeemer.js';
-import { RoundInitializer } from './rounds.js';
+import { startProtocolDuties, type OnChainStatus, type ProtocolDuties } from './duties.js';
 import { orchestratorService } from './rpc.js';
 import { StatsCollector, type OrchestratorStats } from './stats.js';
 
@@ -52,6 +52,8 @@ export interface Orchestrator {
   flushRedemptions(): Promise<void>;
   /** The chain adapters (undefined offchain). */
   chain: ChainAdapters | undefined;
+  /** Reward calls, the AI service registry and the URI registered there (undefined offchain). */
+  onChain(): OnChainStatus | undefined;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
   let chain: ChainAdapters | undefined;
   let queue: RedemptionQueue | undefined;
   let recipient: Recipient | undefined;
+  let duties: ProtocolDuties | undefined;
   const cleanups: (() => void | Promise<void>)[] = [() => clearInterval(sweeper)];
   const closeAll = async () => {
     for (const c of cleanups.reverse()) await c();
@@ -136,20 +139,26 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
         claimant: signer!.address,
         pending: (s) => queue?.pendingFor(s) ?? 0n,
         pollMs: cfg.pollMs,
+        network: cfg.network,
+        ...(cfg.aiServiceRegistry !== undefined ? { aiServiceRegistry: cfg.aiServiceRegistry } : {}),
         onError: (e) => log.warn({ err: e.message }, 'chain poll failed'),
       }).catch((err: unknown) => {
         throw new OrchestratorConfigError((err as Error).message, { cause: err });
       });
       chain = adapters;
       cleanups.push(() => adapters.close());
-      const wallet = createWalletClient({
-        account: privateKeyToAccount(cfg.ethPrivateKey as Hex),
-        chain: adapters.chain,
-        transport: http(cfg.ethUrl, { retryCount: 1 }),
-      }) as Wallet;
-      const rounds = cfg.initializeRound
-        ? new RoundInitializer({ publicClient: adapters.publicClient, wallet, roundsManager: adapters.contracts.RoundsManager, log })
-        : undefined;
+      // Redemptions, initializeRound and reward share this key: one submission at a time.
+      const wallet = serializeWrites(
+        createWalletClient({
+          account: privateKeyToAccount(cfg.ethPrivateKey as Hex),
+          chain: adapters.chain,
+          transport: http(cfg.ethUrl, { retryCount: 1 }),
+        }) as Wallet,
+      );
+      const d = startProtocolDuties({ adapters, wallet, initializeRound: cfg.initializeRound, reward: cfg.reward, log });
+      duties = d;
+      cleanups.push(() => d.close());
+      const rounds = d.rounds;
       const q = new RedemptionQueue({
         publicClient: adapters.publicClient,
         wallet,
@@ -179,7 +188,6 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
       recipient = rcp;
       const off = adapters.view.onBlock((b) => {
         rcp.cleanupExpired(b);
-        if (rounds) void rounds.ensure().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'round initialisation failed'));
         void q.kick().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'redemption pass failed'));
       });
       cleanups.push(off);
@@ -227,6 +235,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
     const boundPort = typeof addr === 'object' && addr ? addr.port : port;
     transcoderUrl = `https://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     log.info({ url: transcoderUrl, address: signer?.address, network: cfg.network, models: models.entries.length }, 'orchestrator listening');
+    await duties?.checkServiceURI(transcoderUrl);
 
     let closed = false;
     return {
@@ -235,6 +244,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
       offchain: cfg.offchain,
       certPem: tls.cert,
       chain,
+      onChain: () => duties?.status(),
       stats: () => stats.snapshot(capacity.inFlight()),
       capabilities,
       balance: (sender, manifestId) => balances.balance(sender, manifestId),

@@ -3,7 +3,7 @@
 // blocks are our own transactions) nobody else will do it. One attempt in flight at a time; losing
 // the race to another initialiser ("round already initialized") is fine.
 import type { Address, PublicClient } from 'viem';
-import { roundsManagerAbi, sendTx, type Wallet } from '../../eth/index.js';
+import { roundsManagerAbi, sendTx, type Wallet } from '../eth/index.js';
 import type { Logger } from 'pino';
 
 export class RoundInitializer {
