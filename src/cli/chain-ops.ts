@@ -15,7 +15,7 @@ import {
 import { AmountParseError, formatWei, parseEther } from '../money/index.js';
 import { UsageError, type FlagSpecs } from './flags.js';
 import { chainStatus } from './chain-status.js';
-import { aiServiceRegistryFlagSpec, parseAiServiceRegistryFlag } from './registry-flag.js';
+import { parseAiServiceRegistryFlag } from './registry-flag.js';
 
 export interface ChainContext {
   url: string;
@@ -187,7 +187,10 @@ export const chainOps: Record<string, ChainOp> = {
       rewardCut: { kind: 'string', description: 'percent of rewards you keep, e.g. 10' },
       feeShare: { kind: 'string', description: 'percent of fees passed to delegators, e.g. 0' },
       serviceURI: { kind: 'string', description: 'public https URI of the orchestrator (skipped when absent)' },
-      aiServiceRegistry: { ...aiServiceRegistryFlagSpec, description: `write -serviceURI to the AI service registry instead of the ServiceRegistry: ${aiServiceRegistryFlagSpec.description}` },
+      aiServiceRegistry: {
+        kind: 'string',
+        description: "write -serviceURI to the AI service registry instead: true (bare) = the chain's (Arbitrum One: go-livepeer's 0x04C0…34C5; else the Controller's AIServiceRegistry), or its address",
+      },
     },
     async run(ctx, flags) {
       const ai = parseAiServiceRegistryFlag(flags.aiServiceRegistry as string | undefined);
