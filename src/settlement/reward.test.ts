@@ -3,7 +3,8 @@
 // and uninitialised rounds, retries a transient revert with backoff (bounded), and stops on close.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseAbi, parseEventLogs, type Address } from 'viem';
+import { createServer } from 'node:net';
+import { createPublicClient, http, parseAbi, parseEventLogs, type Address, type PublicClient } from 'viem';
 import { bondingManagerAbi, controllerAbi, minterAbi, startDevnet, type DevAccount, type Devnet } from '../eth/index.js';
 import { RewardCaller, type RewardOutcome } from './reward.js';
 import { RoundInitializer } from './rounds.js';
@@ -57,6 +58,13 @@ async function rewardEvents(who: Address, fromBlock: bigint) {
 
 const setPaused = (on: boolean) => dev.send(deployer, { address: dev.controller, abi: pauseAbi, functionName: on ? 'pause' : 'unpause', args: [] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(20);
+  }
+}
 
 describe('RewardCaller', () => {
   it('mints the Minter’s share once per round; a second tick and a restarted caller send nothing', async () => {
@@ -136,6 +144,50 @@ describe('RewardCaller', () => {
       if (await dev.publicClient.readContract({ address: dev.controller, abi: controllerAbi, functionName: 'paused' })) await setPaused(false);
     }
     assert.equal((await rewardEvents(orch.address, from)).length, 1);
+  });
+
+  it('new blocks do not cut a backoff short; a new round does', async () => {
+    const round = await dev.advanceRounds(1);
+    await setPaused(true);
+    try {
+      const c = caller(orch, { retryDelayMs: () => 60_000 });
+      assert.equal(((await c.tick()) as { attempt: number }).attempt, 1);
+      for (let i = 0; i < 5; i++) {
+        await dev.mine(1);
+        c.onRound(round);
+      }
+      await sleep(100);
+      assert.equal((c.status().last as { attempt: number }).attempt, 1, 'still waiting out the backoff');
+      await setPaused(false);
+      const next = await dev.advanceRounds(1);
+      c.onRound(next);
+      await until(() => c.status().settledRound === next);
+      assert.equal(c.status().last?.kind, 'rewarded');
+      c.close();
+    } finally {
+      if (await dev.publicClient.readContract({ address: dev.controller, abi: controllerAbi, functionName: 'paused' })) await setPaused(false);
+    }
+  });
+
+  it('keeps retrying (capped) while the chain is unreachable, and close() ends it', async () => {
+    // A listening server that destroys every connection: an RPC that is down.
+    const dead = createServer((sock) => sock.destroy());
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(dead.address() as { port: number }).port}`;
+      const down = createPublicClient({ transport: http(url, { retryCount: 0 }) }) as PublicClient;
+      const c = caller(orch, { publicClient: down, maxAttempts: 2, retryDelayMs: () => 30 });
+      const first = (await c.tick()) as Extract<RewardOutcome, { kind: 'failed' }>;
+      assert.deepEqual([first.kind, first.round, first.code, first.willRetry], ['failed', 0n, 'RPC_ERROR', true]);
+      await until(() => ((c.status().last as { attempt?: number }).attempt ?? 0) >= 4);
+      assert.equal((c.status().last as { willRetry: boolean }).willRetry, true, 'no round known: nothing to give up');
+      c.close();
+      const n = (c.status().last as { attempt: number }).attempt;
+      await sleep(150);
+      assert.ok((c.status().last as { attempt: number }).attempt <= n + 1, 'stopped after close');
+    } finally {
+      await new Promise<void>((r) => dead.close(() => r()));
+    }
   });
 
   it('gives a round up after maxAttempts, and close() stops a pending retry', async () => {

@@ -57,6 +57,9 @@ export class RewardCaller {
   private failures = { round: 0n, count: 0 };
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private queued = 0;
+  /** The newest round seen while a tick was running: checked once that tick is done. */
+  private seen = 0n;
   private calls = 0;
   private minted = 0n;
   private last: RewardOutcome | undefined;
@@ -76,12 +79,29 @@ export class RewardCaller {
    */
   onRound(lastInitializedRound: bigint): void {
     if (this.closed || lastInitializedRound <= this.settled) return;
+    if (this.queued > 0) {
+      if (lastInitializedRound > this.seen) this.seen = lastInitializedRound;
+      return;
+    }
+    if (this.retryTimer) {
+      // A retry is waiting out its backoff: new blocks must not cut it short, a new round may.
+      if (lastInitializedRound <= this.failures.round) return;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
     void this.tick();
   }
 
   /** One serialised check-and-call; resolves with what it found or did. */
   tick(): Promise<RewardOutcome> {
-    const next = this.chain.then(() => this.run());
+    this.queued++;
+    const next = this.chain
+      .then(() => this.run())
+      .finally(() => {
+        // A round that arrived meanwhile may be one this tick did not see (a quiet chain brings no
+        // further block to ask again).
+        if (--this.queued === 0 && this.seen > this.settled) this.onRound(this.seen);
+      });
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -167,7 +187,8 @@ export class RewardCaller {
     if (this.failures.round !== round) this.failures = { round, count: 0 };
     const attempt = ++this.failures.count;
     const max = this.opts.maxAttempts ?? 8;
-    const willRetry = attempt < max && !this.closed;
+    // Before the round is known (the chain unreachable) there is no round to give up: keep retrying, capped.
+    const willRetry = !this.closed && (round === 0n || attempt < max);
     if (willRetry) {
       const delay = (this.opts.retryDelayMs ?? defaultDelay)(attempt);
       log?.warn({ round: round.toString(), attempt, code, reason, retryInMs: delay }, 'reward call failed; will retry');
@@ -179,7 +200,7 @@ export class RewardCaller {
       this.retryTimer.unref?.();
     } else {
       // Give the round up (its share is lost) rather than retry forever; the next round starts afresh.
-      if (round > 0n) this.settle(round);
+      this.settle(round);
       log?.error({ round: round.toString(), attempt, code, reason }, 'reward call failed; giving up for this round');
     }
     return { kind: 'failed', round, attempt, code, reason, willRetry };
