@@ -83,7 +83,10 @@ export interface Devnet {
   impersonate(address: Address): Promise<Wallet>;
   /** `writeContract` + mined receipt; throws EthError TX_REVERTED with the decoded reason. */
   send(account: DevAccount | Hex | Address, call: CallSpec): Promise<TransactionReceipt>;
-  /** ServiceRegistry.setServiceURI(uri) sent by `account` (e.g. once its orchestrator is listening). */
+  /**
+   * setServiceURI(uri) sent by `account` (e.g. once its orchestrator is listening) to the
+   * ServiceRegistry and the AIServiceRegistry; the receipt is the ServiceRegistry's.
+   */
   registerServiceURI(account: DevAccount | Hex | Address, uri: string): Promise<TransactionReceipt>;
   /** Mines `blocks` empty blocks instantly. */
   mine(blocks: number | bigint): Promise<void>;
@@ -282,8 +285,13 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       walletClient,
       impersonate,
       send,
-      registerServiceURI: (account, uri) =>
-        send(account, { address: contracts.ServiceRegistry, abi: artifact('ServiceRegistry').abi, functionName: 'setServiceURI', args: [uri] }),
+      registerServiceURI: async (account, uri) => {
+        const call = (address: Address): CallSpec => ({ address, abi: artifact('ServiceRegistry').abi, functionName: 'setServiceURI', args: [uri] });
+        const receipt = await send(account, call(contracts.ServiceRegistry));
+        // AI nodes look themselves up in the AI registry (as on Arbitrum One): register there too.
+        if (contracts.AIServiceRegistry !== zeroAddress) await send(account, call(contracts.AIServiceRegistry));
+        return receipt;
+      },
       mine,
       advanceRounds,
       mineToNextRound,
