@@ -19,8 +19,10 @@ import {
   verifyPing,
 } from './orch-request.js';
 import {
+  checkSegMetadata,
   createPaymentSegCreds,
   EMPTY_KECCAK,
+  MAX_SEGMENT_DURATION_MS,
   segCredsFlatten,
   segProfilesHex,
   signSegData,
@@ -93,13 +95,15 @@ test('payment segment credentials as genSegCreds makes them; signature over the 
   assert.throws(() => verifySegDataSig(back, account.address), isSigErr('wrong-signer'));
 });
 
-test('profiles part: full profiles hash their names, legacy bytes hash as hex, "invalid" as nothing', async () => {
+test('profiles part: full profiles hash their names; legacy profiles bytes are never signed (go coreSegMetadata ignores them)', async () => {
   const name = 'P240p30fps16x9';
   const id = hexToBytes(viemKeccak(stringToBytes(name))).subarray(0, 4);
   const idHex = Buffer.from(id).toString('hex');
   const full = create(SegDataSchema, { fullProfiles: [create(VideoProfileSchema, { name })], profiles: stringToBytes('invalid') });
   assert.equal(segProfilesHex(full), idHex);
-  assert.equal(segProfilesHex(create(SegDataSchema, { profiles: id })), idHex);
+  // Legacy bytes, even whole 4-byte profile IDs, do not enter the flatten: go-livepeer's orchestrator
+  // builds its profile list from fullProfiles3/2/1 only.
+  assert.equal(segProfilesHex(create(SegDataSchema, { profiles: id })), '');
   assert.equal(segProfilesHex(create(SegDataSchema, { profiles: stringToBytes('invalid') })), '');
   // fullProfiles3 wins over 2 over 1; an unnamed profile is named net_<w>x<h>_<bitrate>.
   const unnamed = create(VideoProfileSchema, { width: 426, height: 240, bitrate: 250000 });
@@ -111,6 +115,39 @@ test('profiles part: full profiles hash their names, legacy bytes hash as hex, "
   const flat = concat([stringToBytes('m'), hexToBytes(`0x${'7'.padStart(64, '0')}`), new Uint8Array(32).fill(3), stringToBytes(idHex)]);
   assert.deepEqual(segCredsFlatten(seg), flat);
   verifySegDataSig(seg, account.address);
+});
+
+test('segment credentials signed as a go-livepeer sender signs them verify whatever legacy profiles bytes they carry', async () => {
+  // go genSegCreds: sign keccak256(manifestId ‖ pad32(seq) ‖ hash ‖ hex(profiles in memory)), then
+  // put "invalid" in the legacy field. Here the signature is made by viem over the documented bytes.
+  const name = 'P144p30fps16x9';
+  const idHex = Buffer.from(hexToBytes(viemKeccak(stringToBytes(name))).subarray(0, 4)).toString('hex');
+  const flat = concat([stringToBytes('2_model'), new Uint8Array(32), EMPTY_KECCAK, stringToBytes(idHex)]);
+  const sig = hexToBytes(await account.signMessage({ message: { raw: viemKeccak(flat) } }));
+  for (const legacy of [stringToBytes('invalid'), hexToBytes(`0x${idHex}`), new Uint8Array(0), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)]) {
+    const seg = create(SegDataSchema, { manifestId: stringToBytes('2_model'), hash: EMPTY_KECCAK, profiles: legacy, fullProfiles3: [create(VideoProfileSchema, { name })], sig });
+    const back = verifySegmentCredentials(encodeSegmentHeader(seg), { sender: account.address });
+    assert.deepEqual(back.profiles, legacy);
+  }
+  // The AI/live payment shape: no full profiles, "invalid" legacy bytes, nothing signed for profiles.
+  const payFlat = concat([stringToBytes('abc'), new Uint8Array(32), EMPTY_KECCAK]);
+  const paySig = hexToBytes(await account.signMessage({ message: { raw: viemKeccak(payFlat) } }));
+  verifySegmentCredentials(encodeSegmentHeader(create(SegDataSchema, { manifestId: stringToBytes('abc'), hash: EMPTY_KECCAK, profiles: stringToBytes('invalid'), sig: paySig })), {
+    sender: account.address,
+  });
+});
+
+test('segment metadata checks of go coreSegMetadata: unknown profile enums and durations over 5 min are 403 with its texts', () => {
+  const withProfile = (p: Partial<{ format: number; profile: number; encoder: number }>) =>
+    create(SegDataSchema, { fullProfiles2: [create(VideoProfileSchema, { name: 'x', ...p })] });
+  const refused = (text: string) => (e: unknown) => e instanceof InvalidFieldError && e.status === 403 && e.message === text;
+  assert.throws(() => checkSegMetadata(withProfile({ format: 7 })), refused('unrecognized profile output format'));
+  assert.throws(() => checkSegMetadata(withProfile({ profile: 9 })), refused('unrecognized encoder profile'));
+  assert.throws(() => checkSegMetadata(withProfile({ encoder: 4 })), refused('unrecognized video codec'));
+  checkSegMetadata(withProfile({ format: 1, profile: 4, encoder: 3 }));
+  assert.throws(() => checkSegMetadata(create(SegDataSchema, { duration: MAX_SEGMENT_DURATION_MS + 1 })), refused('invalid duration'));
+  assert.throws(() => checkSegMetadata(create(SegDataSchema, { duration: -1 })), refused('invalid duration'));
+  checkSegMetadata(create(SegDataSchema, { duration: MAX_SEGMENT_DURATION_MS }));
 });
 
 test('auth token: HMAC-SHA256(secret, session_id ‖ minimal(expiration)), expiry, tampering', () => {

@@ -123,6 +123,8 @@ export type { PaymentSegCredsInput, VerifySegmentCredentialsOptions } from './se
 export {
   EMPTY_KECCAK,
   INVALID_PROFILES,
+  MAX_SEGMENT_DURATION_MS,
+  checkSegMetadata,
   segProfilesHex,
   segCredsFlatten,
   segCredsHash,

@@ -1,11 +1,17 @@
 // Segment credentials: the signed net.SegData sent in the Livepeer-Segment header (go-livepeer
 // `genSegCreds` / `verifySegCreds`, core/streamdata.go `Flatten`).
 //   sig = personal_sign(keccak256(manifestId ‖ pad32(|seq|) ‖ hash32 ‖ profilesHex))
-// profilesHex is ASCII lowercase hex of keccak256(profile name)[0:4] for each transcoding profile;
-// for live/AI payments it is the empty string.
+// profilesHex is ASCII lowercase hex of keccak256(profile name)[0:4] for each transcoding profile
+// of the full profile lists. The legacy `profiles` bytes are never signed: go-livepeer's sender
+// signs its in-memory profiles (none for AI and live payments) and sets `profiles` to the literal
+// "invalid" afterwards, and its orchestrator rebuilds the profiles from fullProfiles3/2/1 only
+// (server/rpc.go coreSegMetadata). Whatever legacy bytes arrive, they do not change the hash.
 import { create } from '@bufbuild/protobuf';
 import {
   SegDataSchema,
+  VideoProfile_Format,
+  VideoProfile_Profile,
+  VideoProfile_VideoCodec,
   type AuthToken,
   type Capabilities,
   type SegData,
@@ -14,12 +20,15 @@ import {
 import { verifyAuthToken } from './auth-token.js';
 import { concatBytes, pad32 } from './bytes.js';
 import { decodeSegmentHeader, type HeaderValue } from './codec.js';
+import { InvalidFieldError } from './errors.js';
 import { keccak256, verifyPersonalSig, type Hash32Signer } from './sig.js';
 
 /** keccak256 of no bytes: the `hash` go-livepeer puts in segment credentials for payments. */
 export const EMPTY_KECCAK = keccak256(new Uint8Array(0));
 /** go-livepeer's legacy `profiles` filler that makes old orchestrators refuse non-transcode jobs. */
 export const INVALID_PROFILES = new TextEncoder().encode('invalid');
+/** go-livepeer's common.MaxDuration: a segment longer than this is refused (403 "invalid duration"). */
+export const MAX_SEGMENT_DURATION_MS = 5 * 60 * 1000;
 
 function profileName(p: VideoProfile): string {
   // go-livepeer names unnamed net profiles "net_" + DefaultProfileName(w, h, bitrate).
@@ -34,19 +43,40 @@ function hexOfNames(profiles: readonly VideoProfile[]): string {
   return out;
 }
 
+/** The full profile list go-livepeer's orchestrator reads: fullProfiles3, else 2, else 1. */
+function fullProfiles(seg: Pick<SegData, 'fullProfiles' | 'fullProfiles2' | 'fullProfiles3'>): readonly VideoProfile[] {
+  if (seg.fullProfiles3.length > 0) return seg.fullProfiles3;
+  if (seg.fullProfiles2.length > 0) return seg.fullProfiles2;
+  return seg.fullProfiles;
+}
+
+/** The profiles part of the flattened credentials (legacy `profiles` bytes play no part). */
+export function segProfilesHex(seg: Pick<SegData, 'fullProfiles' | 'fullProfiles2' | 'fullProfiles3'>): string {
+  return hexOfNames(fullProfiles(seg));
+}
+
+const FORMATS = new Set<number>([VideoProfile_Format.MPEGTS, VideoProfile_Format.MP4]);
+const ENCODER_PROFILES = new Set<number>([
+  VideoProfile_Profile.ENCODER_DEFAULT,
+  VideoProfile_Profile.H264_BASELINE,
+  VideoProfile_Profile.H264_MAIN,
+  VideoProfile_Profile.H264_HIGH,
+  VideoProfile_Profile.H264_CONSTRAINED_HIGH,
+]);
+const CODECS = new Set<number>([VideoProfile_VideoCodec.H264, VideoProfile_VideoCodec.H265, VideoProfile_VideoCodec.VP8, VideoProfile_VideoCodec.VP9]);
+
 /**
- * The profiles part of the flattened credentials, derived the way go-livepeer's orchestrator
- * derives its profile list: fullProfiles3, else fullProfiles2, else fullProfiles, else the legacy
- * `profiles` bytes, which are 4-byte profile IDs (= keccak256(name)[0:4]) and hash as their hex.
- * Legacy bytes that are not whole IDs — notably the "invalid" filler sent with every live/AI
- * payment — count as no profiles (empty string), per reference/live-signer-wire.md §2.12.
+ * The checks go-livepeer's coreSegMetadata makes before the signature (each a 403 with its text):
+ * every full profile of the list in use has a known format, encoder profile and codec, and the
+ * duration is within 0…5 min.
  */
-export function segProfilesHex(seg: Pick<SegData, 'fullProfiles' | 'fullProfiles2' | 'fullProfiles3' | 'profiles'>): string {
-  if (seg.fullProfiles3.length > 0) return hexOfNames(seg.fullProfiles3);
-  if (seg.fullProfiles2.length > 0) return hexOfNames(seg.fullProfiles2);
-  if (seg.fullProfiles.length > 0) return hexOfNames(seg.fullProfiles);
-  if (seg.profiles.length > 0 && seg.profiles.length % 4 === 0) return Buffer.from(seg.profiles).toString('hex');
-  return '';
+export function checkSegMetadata(seg: SegData): void {
+  for (const p of fullProfiles(seg)) {
+    if (!FORMATS.has(p.format)) throw new InvalidFieldError('fullProfiles.format', 'unrecognized profile output format', 403);
+    if (!ENCODER_PROFILES.has(p.profile)) throw new InvalidFieldError('fullProfiles.profile', 'unrecognized encoder profile', 403);
+    if (!CODECS.has(p.encoder)) throw new InvalidFieldError('fullProfiles.encoder', 'unrecognized video codec', 403);
+  }
+  if (seg.duration < 0 || seg.duration > MAX_SEGMENT_DURATION_MS) throw new InvalidFieldError('duration', 'invalid duration', 403);
 }
 
 /** Go's common.BytesToHash: keep the last 32 bytes, left-pad shorter input with zeros. */
@@ -118,11 +148,12 @@ export interface VerifySegmentCredentialsOptions {
 /**
  * The orchestrator's check of a Livepeer-Segment header (go-livepeer verifySegCreds minus the
  * capability and capacity checks, which belong to the market/node layers): decode (403
- * HeaderDecodeError), signature by the payment's sender (403 WireSignatureError), auth token (403
- * AuthTokenError). Returns the decoded SegData.
+ * HeaderDecodeError), profiles and duration (403 InvalidFieldError), signature by the payment's
+ * sender (403 WireSignatureError), auth token (403 AuthTokenError). Returns the decoded SegData.
  */
 export function verifySegmentCredentials(value: HeaderValue, opts: VerifySegmentCredentialsOptions = {}): SegData {
   const seg = decodeSegmentHeader(value);
+  checkSegMetadata(seg);
   if (opts.sender !== undefined) verifySegDataSig(seg, opts.sender);
   if (opts.authSecret !== undefined) verifyAuthToken(opts.authSecret, seg.authToken, opts.now === undefined ? {} : { now: opts.now });
   return seg;
