@@ -101,14 +101,14 @@ describe('gateway client API (offchain)', () => {
     assert.equal(gw.stats().jobs.byPipeline['image-to-image']?.units, 40n * 24n);
   });
 
-  it('audio-to-text: units are milliseconds of the uploaded WAV', async () => {
+  it('audio-to-text: units are whole seconds of the uploaded WAV × 1000 (as go-livepeer)', async () => {
     const form = new FormData();
     form.append('audio', new Blob([new Uint8Array(encodeWav16(new Float32Array(8000 * 3 / 2), 8000))], { type: 'audio/wav' }), 'a.wav');
     const res = await fetch(`${gw.url}/audio-to-text`, { method: 'POST', body: form });
     const json = (await res.json()) as { text: string };
     assert.equal(res.status, 200, JSON.stringify(json));
     assert.equal(typeof json.text, 'string');
-    assert.equal(gw.stats().jobs.byPipeline['audio-to-text']?.units, 1500n);
+    assert.equal(gw.stats().jobs.byPipeline['audio-to-text']?.units, 1000n); // 1.5 s → 1 s
   });
 
   it('text-to-speech: 1000 units per code point (the orchestrator side definition)', async () => {

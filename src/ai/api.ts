@@ -68,7 +68,8 @@ export interface VideoResponse {
 }
 export interface TextChunk {
   text: string;
-  timestamp: [number, number];
+  /** [start, end] in seconds; either may be null (Whisper leaves the last chunk's end open). */
+  timestamp: [number | null, number | null];
 }
 export interface TextResponse {
   text: string;

@@ -1,5 +1,6 @@
 // Public surface of src/ai: the ai-runner API types, the runner client, the reference CPU
-// runners, and the small media codecs they use (nodes use pngSize/parseWav to count work units).
+// runners, the small media codecs they use, and input media read as go-livepeer reads it (nodes
+// use inputImageSize/audioDurationSeconds to count work units).
 export type {
   AudioResponse,
   GpuInfo,
@@ -36,10 +37,16 @@ export {
 } from './errors.js';
 export type { CallOptions, MultipartBody, MultipartFile, RunnerBody, RunnerClientOptions } from './runnerClient.js';
 export { RunnerClient, collectLlm, multipartBody } from './runnerClient.js';
-export { sseData, sseEvent } from './sse.js';
+export type { LlmErrorChunk } from './sse.js';
+export { LLM_ERROR_FINISH_REASON, llmErrorChunk, sseData, sseEvent } from './sse.js';
+export { GO_CONTAINER_413, GO_CONTAINER_NAMES, goContainerErrorText } from './containerError.js';
 export type { ReferenceRunner, ReferenceRunnerOptions } from './runner/server.js';
 export { REFERENCE_PIPELINES, REFERENCE_RUNNER_VERSION, startReferenceRunner } from './runner/server.js';
 export type { RgbaImage } from './media/png.js';
 export { MAX_PNG_PIXELS, PngError, crc32, decodePng, encodePng, newImage, pngSize } from './media/png.js';
 export type { Audio } from './media/wav.js';
 export { WavError, encodeWav16, parseWav } from './media/wav.js';
+export type { AudioDurationErrorCode, AudioDurationResult } from './media/audioDuration.js';
+export { AudioDurationError, GO_AUDIO_DURATION_ERROR, audioDurationSeconds } from './media/audioDuration.js';
+export type { ImageSizeErrorCode, InputImageFormat, InputImageSize } from './media/imageSize.js';
+export { GO_IMAGE_FORMAT_ERROR, INPUT_IMAGE_FORMATS, ImageSizeError, inputImageSize } from './media/imageSize.js';

@@ -132,6 +132,11 @@ export class RunnerClient {
     yield* this.llmEvents(res.response, res.done);
   }
 
+  /**
+   * The chunks of an llm event stream, up to the first finish_reason or [DONE]. Chunks without a
+   * choice (usage-only frames some OpenAI-style servers send) are skipped: downstream, every frame
+   * must have choices[0]. A stream that just stops, with neither, was cut: RunnerStreamError.
+   */
   private async *llmEvents(response: Response, done: () => void): AsyncGenerator<LlmResponse> {
     try {
       if (!response.body) throw new RunnerBadResponseError(this.url, 'event stream without a body');
@@ -149,9 +154,11 @@ export class RunnerClient {
         const parsed = llmResponseSchema.safeParse(json);
         if (!parsed.success) throw new RunnerBadResponseError(this.url, `SSE event does not match LLMResponse: ${parsed.error.issues[0]?.message ?? ''}`);
         const chunk = parsed.data as LlmResponse;
+        if (chunk.choices.length === 0) continue;
         yield chunk;
         if (chunk.choices.some((c) => c.finish_reason)) return;
       }
+      throw new RunnerStreamError(this.url, 'the event stream ended before a finish_reason or [DONE]');
     } catch (err) {
       throw this.translate(err, this.timeoutMs);
     } finally {

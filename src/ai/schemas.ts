@@ -26,7 +26,7 @@ export const responseSchemas: Record<RunnerPipeline, z.ZodType> = {
   'image-to-image': image,
   upscale: image,
   'image-to-video': z.object({ frames: z.array(z.array(media)) }),
-  'audio-to-text': z.object({ text: z.string(), chunks: z.array(z.object({ text: z.string(), timestamp: z.tuple([z.number(), z.number()]) })) }),
+  'audio-to-text': z.object({ text: z.string(), chunks: z.array(z.object({ text: z.string(), timestamp: z.tuple([z.number().nullable(), z.number().nullable()]) })) }),
   llm: llmResponseSchema,
   'segment-anything-2': z.object({ masks: z.string(), scores: z.string(), logits: z.string() }),
   'image-to-text': z.object({ text: z.string() }),

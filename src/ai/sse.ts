@@ -1,5 +1,6 @@
 // Server-sent events, as the ai-runner streams LLM output: `data: <json>\n\n` per event, ending
 // with `data: [DONE]`. Only `data:` fields matter here; comments and other fields are skipped.
+import type { LlmResponse } from './api.js';
 
 /** Largest single event we accept, so a runner that never sends a blank line cannot grow memory forever. */
 export const MAX_SSE_EVENT_BYTES = 4 * 1024 * 1024;
@@ -32,4 +33,27 @@ export async function* sseData(body: AsyncIterable<Uint8Array>): AsyncGenerator<
 /** One SSE event carrying JSON. */
 export function sseEvent(payload: unknown): string {
   return `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`;
+}
+
+/** The `finish_reason` of the chunk that ends a stream the runner could not finish. */
+export const LLM_ERROR_FINISH_REASON = 'error';
+
+/** An llm stream chunk that also carries the failure, for clients that read it. */
+export type LlmErrorChunk = LlmResponse & { error: { message: string; code?: string } };
+
+/**
+ * The last frame of a stream that failed mid-way: a well-formed chat-completion chunk (same id,
+ * model and usage as the chunks before it) with one empty choice whose finish_reason is "error",
+ * plus an `error` object. Go clients stop at the finish_reason; a bare {"error": …} frame, as
+ * ai-runner sends, has no choices and makes a Go gateway panic on choices[0].
+ */
+export function llmErrorChunk(last: LlmResponse | undefined, message: string, code?: string): LlmErrorChunk {
+  return {
+    id: last?.id ?? '',
+    model: last?.model ?? '',
+    created: last?.created ?? Math.floor(Date.now() / 1000),
+    usage: last?.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    choices: [{ index: 0, finish_reason: LLM_ERROR_FINISH_REASON, delta: { role: 'assistant', content: '' } }],
+    error: code === undefined ? { message } : { message, code },
+  };
 }

@@ -14,15 +14,18 @@ describe('work units per pipeline', () => {
   it('image-to-video: 576×1024×25 by default', () => {
     assert.equal(jobUnits({ pipeline: 'image-to-video' }), 576n * 1024n * 25n);
   });
-  it('audio: milliseconds, rounded up', () => {
-    assert.equal(jobUnits({ pipeline: 'audio-to-text', durationSeconds: 2.5 }), 2500n);
-    assert.equal(jobUnits({ pipeline: 'audio-to-text', durationSeconds: 0.0001 }), 1n);
+  it('audio: whole seconds × 1000, under 1 s refused (go-livepeer: lpms duration / AV_TIME_BASE, then × 1000)', () => {
+    assert.equal(jobUnits({ pipeline: 'audio-to-text', durationSeconds: 2n }), 2000n);
+    assert.equal(jobUnits({ pipeline: 'audio-to-text', durationSeconds: 1 }), 1000n);
+    assert.throws(() => jobUnits({ pipeline: 'audio-to-text', durationSeconds: 0n }), /at least 1 second/);
+    // a fraction is the caller's bug (the reader truncates), never silently rounded up or down
+    assert.throws(() => jobUnits({ pipeline: 'audio-to-text', durationSeconds: 2.5 }), /whole seconds/);
   });
-  it('llm: max_tokens, 256 by default on both sides', () => {
+  it('llm: max_tokens; the gateway fills in 256, the orchestrator refuses a job without it', () => {
     assert.equal(jobUnits({ pipeline: 'llm', maxTokens: 100 }), 100n);
-    assert.equal(jobUnits({ pipeline: 'llm' }), 256n);
-    assert.equal(goLivepeerUnits('gateway', { pipeline: 'llm' }), 256n);
-    assert.equal(goLivepeerUnits('orchestrator', { pipeline: 'llm' }), 400n);
+    assert.throws(() => jobUnits({ pipeline: 'llm', maxTokens: undefined }), /MaxTokens not specified/);
+    assert.equal(goLivepeerUnits('gateway', { pipeline: 'llm', maxTokens: undefined }), 256n);
+    assert.throws(() => goLivepeerUnits('orchestrator', { pipeline: 'llm', maxTokens: undefined }), RangeError);
   });
   it('text-to-speech: 1000 × code points on both sides (go gateway paid UTF-8 bytes)', () => {
     const text = 'héllo 👋';

@@ -2,14 +2,15 @@
 // gateway pays for these units up front and the orchestrator debits them after the job, so both
 // sides must compute the same number — `jobUnits` is the one function both sides call.
 //
-// Differences from go-livepeer, both fixed by using one definition on both sides:
+// Differences from go-livepeer, fixed by using one definition on both sides:
 //  - text-to-speech: the go gateway pays len(text) in UTF-8 bytes while the go orchestrator debits
 //    1000 × rune count (reference §8.2), so every TTS job leaves the gateway short. We use the
 //    orchestrator's definition (1000 × Unicode code points) everywhere: it is what the party that
 //    debits charges, so our gateway pays enough for go orchestrators and our orchestrator charges
 //    what it always charged. (Text is a JS string; we count code points, not UTF-16 units.)
-//  - llm without max_tokens: the go gateway assumes 256 (the runner's default) but the go
-//    orchestrator debits 400. We use 256 on both sides — that is what the runner generates.
+// As go-livepeer: llm is max_tokens (a gateway fills in 256 when the client gave none; an
+// orchestrator refuses a job without it, 400 "MaxTokens not specified"), and audio is whole
+// seconds × 1000, audio under 1 s being refused (the seconds come from src/ai's ffprobe reading).
 // `goLivepeerUnits` reproduces go-livepeer's per-side numbers for interop checks.
 
 export const DEFAULT_IMAGE_WIDTH = 512;
@@ -17,9 +18,10 @@ export const DEFAULT_IMAGE_HEIGHT = 512;
 export const DEFAULT_VIDEO_WIDTH = 1024;
 export const DEFAULT_VIDEO_HEIGHT = 576;
 export const IMAGE_TO_VIDEO_FRAMES = 25;
+/** What a gateway sends as max_tokens when the client gave none (go-livepeer's and the runner's default). */
 export const DEFAULT_LLM_MAX_TOKENS = 256;
-/** go orchestrator's llm default when max_tokens is absent (gateway side uses 256). */
-export const GO_ORCHESTRATOR_LLM_MAX_TOKENS = 400;
+/** go-livepeer's orchestrator answer (400) to an llm job without max_tokens. */
+export const GO_LLM_MAX_TOKENS_MISSING = 'MaxTokens not specified';
 /** Live video is paid as 1280×720 pixels at 30 fps per second of stream. */
 export const LIVE_UNITS_PER_SECOND = 1280n * 720n * 30n;
 /** The first live payment covers 60 s. */
@@ -30,8 +32,10 @@ export type UnitsJob =
   | { pipeline: 'image-to-image'; inputWidth: number; inputHeight: number; numImagesPerPrompt?: number }
   | { pipeline: 'upscale'; inputWidth: number; inputHeight: number }
   | { pipeline: 'image-to-video'; width?: number; height?: number }
-  | { pipeline: 'audio-to-text'; durationSeconds: number }
-  | { pipeline: 'llm'; maxTokens?: number }
+  /** Whole seconds (≥ 1), as go-livepeer reads them (src/ai audioDurationSeconds). */
+  | { pipeline: 'audio-to-text'; durationSeconds: bigint | number }
+  /** max_tokens is required: the gateway fills in DEFAULT_LLM_MAX_TOKENS, the orchestrator refuses its absence. */
+  | { pipeline: 'llm'; maxTokens: number | undefined }
   | { pipeline: 'segment-anything-2'; inputWidth: number; inputHeight: number }
   | { pipeline: 'image-to-text'; inputWidth: number; inputHeight: number }
   | { pipeline: 'text-to-speech'; text: string }
@@ -65,7 +69,8 @@ export function jobUnits(job: UnitsJob): bigint {
     case 'audio-to-text':
       return audioMillis(job.durationSeconds);
     case 'llm':
-      return count('max_tokens', job.maxTokens, DEFAULT_LLM_MAX_TOKENS);
+      if (job.maxTokens === undefined) throw new RangeError(`units: ${GO_LLM_MAX_TOKENS_MISSING}`);
+      return count('max_tokens', job.maxTokens);
     case 'text-to-speech': {
       const n = codePoints(job.text);
       if (n === 0) throw new RangeError('units: text-to-speech text must not be empty');
@@ -76,10 +81,12 @@ export function jobUnits(job: UnitsJob): bigint {
   }
 }
 
-/** Milliseconds of audio, rounded up so a fraction of a millisecond is not free. */
-function audioMillis(seconds: number): bigint {
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new RangeError(`units: audio duration must be > 0 seconds, got ${seconds}`);
-  return BigInt(Math.ceil(Math.round(seconds * 1e6) / 1e3));
+/** Whole seconds × 1000, as go-livepeer bills audio; under 1 s (or a fraction) is refused, not rounded. */
+function audioMillis(seconds: bigint | number): bigint {
+  const s = typeof seconds === 'bigint' ? seconds : Number.isSafeInteger(seconds) ? BigInt(seconds) : undefined;
+  if (s === undefined) throw new RangeError(`units: audio duration must be whole seconds, got ${seconds}`);
+  if (s < 1n) throw new RangeError(`units: audio must be at least 1 second long, got ${seconds} s`);
+  return s * 1000n;
 }
 
 function codePoints(s: string): number {
@@ -90,12 +97,11 @@ function codePoints(s: string): number {
 
 /**
  * go-livepeer's numbers for one side, for interop checks and for explaining a shortfall. They
- * differ from `jobUnits` only for text-to-speech (gateway: UTF-8 bytes) and llm without
- * max_tokens (orchestrator: 400).
+ * differ from `jobUnits` only for text-to-speech (gateway: UTF-8 bytes).
  */
 export function goLivepeerUnits(side: 'gateway' | 'orchestrator', job: UnitsJob): bigint {
   if (job.pipeline === 'text-to-speech' && side === 'gateway') return BigInt(Buffer.byteLength(job.text, 'utf8'));
-  if (job.pipeline === 'llm' && side === 'orchestrator' && job.maxTokens === undefined) return BigInt(GO_ORCHESTRATOR_LLM_MAX_TOKENS);
+  if (job.pipeline === 'llm' && side === 'gateway' && job.maxTokens === undefined) return BigInt(DEFAULT_LLM_MAX_TOKENS);
   return jobUnits(job);
 }
 
@@ -105,7 +111,7 @@ export const UNIT_NAMES: Readonly<Record<UnitsJob['pipeline'], string>> = {
   'image-to-image': 'input pixel per image',
   upscale: 'input pixel',
   'image-to-video': 'output pixel per frame',
-  'audio-to-text': 'millisecond of audio',
+  'audio-to-text': 'millisecond of audio (whole seconds)',
   llm: 'token of max_tokens',
   'segment-anything-2': 'input pixel',
   'image-to-text': 'input pixel',

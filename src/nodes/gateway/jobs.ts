@@ -3,9 +3,10 @@
 // definition the orchestrator debits with), and re-encodes the body for the orchestrator.
 import type { FastifyRequest } from 'fastify';
 import type { AiPipeline, UnitsJob } from '../../market/index.js';
-import { jobUnits } from '../../market/index.js';
+import { DEFAULT_LLM_MAX_TOKENS, jobUnits } from '../../market/index.js';
 import type { RunnerPipeline } from '../../ai/index.js';
-import { DEFAULT_MODEL_IDS, PngError, WavError, parseWav, pngSize } from '../../ai/index.js';
+import { AudioDurationError, DEFAULT_MODEL_IDS, GO_AUDIO_DURATION_ERROR, ImageSizeError, audioDurationSeconds, inputImageSize } from '../../ai/index.js';
+import { MediaProbeError } from '../../media/index.js';
 import { BadRequestError } from './errors.js';
 
 export interface ParsedJob {
@@ -77,6 +78,8 @@ export function parseJsonJob(pipeline: (typeof JSON_PIPELINES)[number], req: Fas
       const modelId = modelOf(body, 'model', pipeline);
       body.model = modelId;
       if (body.stream !== undefined && typeof body.stream !== 'boolean') throw new BadRequestError('stream must be true or false');
+      // Always sent: a go-livepeer orchestrator refuses an llm job without it (400).
+      if (optInt(body, 'max_tokens') === undefined) body.max_tokens = DEFAULT_LLM_MAX_TOKENS;
       const u = units({ pipeline, maxTokens: optInt(body, 'max_tokens') });
       return jsonJob(pipeline, body, u, modelId, body.stream === true);
     }
@@ -108,11 +111,40 @@ function imageSize(input: MultipartInput): { width: number; height: number } {
   const f = input.files.image;
   if (!f) throw new BadRequestError('image is required (a multipart file field named "image")');
   try {
-    return pngSize(f.data);
+    return inputImageSize(f.data);
   } catch (err) {
-    if (err instanceof PngError) throw new BadRequestError(`image must be a PNG: ${err.message}`);
+    if (err instanceof ImageSizeError) throw new BadRequestError(err.message, { cause: err });
     throw err;
   }
+}
+
+/**
+ * Whole seconds of audio. go-livepeer's gateway answers every failure with 400 "audio duration
+ * calculation failed"; we keep that text and add why.
+ */
+async function audioSeconds(data: Uint8Array): Promise<bigint> {
+  try {
+    return (await audioDurationSeconds(data)).seconds;
+  } catch (err) {
+    if (err instanceof AudioDurationError || (err instanceof MediaProbeError && err.code !== 'PROBE_UNAVAILABLE' && err.code !== 'PROBE_BUSY')) {
+      throw new BadRequestError(`${GO_AUDIO_DURATION_ERROR}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Adds {"duration": "<seconds>"} to the request metadata, as go-livepeer's gateway does, so the runner need not probe again. */
+function withDuration(metadata: string | undefined, seconds: bigint): string {
+  let m: Record<string, unknown> = {};
+  if (metadata) {
+    try {
+      const parsed: unknown = JSON.parse(metadata);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) m = parsed as Record<string, unknown>;
+    } catch {
+      // go-livepeer replaces the client's metadata outright; we keep it when it is a JSON object
+    }
+  }
+  return JSON.stringify({ ...m, duration: String(seconds) });
 }
 
 async function encodeMultipart(input: MultipartInput): Promise<{ body: Uint8Array; contentType: string }> {
@@ -157,13 +189,8 @@ export async function parseMultipartJob(pipeline: (typeof MULTIPART_PIPELINES)[n
     case 'audio-to-text': {
       const f = input.files.audio;
       if (!f) throw new BadRequestError('audio is required (a multipart file field named "audio")');
-      let seconds: number;
-      try {
-        seconds = parseWav(f.data).durationSeconds;
-      } catch (err) {
-        if (err instanceof WavError) throw new BadRequestError(`could not read the audio duration (WAV is supported): ${err.message}`);
-        throw err;
-      }
+      const seconds = await audioSeconds(f.data);
+      input.fields.metadata = withDuration(input.fields.metadata, seconds);
       u = units({ pipeline, durationSeconds: seconds });
       break;
     }

@@ -8,6 +8,7 @@ import { aiJobCapabilities, pipelineToCapability } from '../../market/index.js';
 import { capabilitiesToWire } from '../common/index.js';
 import { BadRequestError, NoOrchestratorsError, OrchestratorAttemptError, type AttemptFailureKind } from './errors.js';
 import type { Forwarder, OrchestratorResponse } from './forward.js';
+import { goLivepeerRunnerFailure } from './goLivepeerRunner.js';
 import type { ParsedJob } from './jobs.js';
 import { PaymentError, type Payer, type PreparedPayment } from './payment.js';
 import type { JobTarget, OrchestratorSession, SessionPool } from './sessions.js';
@@ -34,6 +35,9 @@ const PARAMS_EXPIRED = /ticket ?params expired|ticketparams expired|params? (?:a
 
 /** Classifies a non-2xx orchestrator answer. */
 export function classifyFailure(status: number, message: string): AttemptFailureKind {
+  // A runner refusing the request (go-livepeer: 500 "... container returned 400: ...") is the client's.
+  const runner = goLivepeerRunnerFailure(status, message);
+  if (runner) return runner;
   if (status === 503 && /insufficient capacity/i.test(message)) return 'capacity';
   if (status >= 500) return 'server';
   if (status === 402 || status === 403 || status === 401) return 'payment';

@@ -5,8 +5,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { LlmRequest } from '../../ai/index.js';
-import { RunnerClient, RunnerStatusError, RunnerTimeoutError, RunnerUnreachableError } from '../../ai/index.js';
+import type { LlmRequest, LlmResponse } from '../../ai/index.js';
+import { RunnerClient, RunnerStatusError, RunnerTimeoutError, RunnerUnreachableError, goContainerErrorText, llmErrorChunk } from '../../ai/index.js';
 import type { Balances } from '../../billing/index.js';
 import type { PriceInfo } from '../../money/index.js';
 import { priceFromRat, priceRat } from '../../money/index.js';
@@ -16,7 +16,7 @@ import type { Recipient } from '../../pm/index.js';
 import { PAYMENT_HEADER, SEGMENT_HEADER } from '../../wire/index.js';
 import type { CapacityTracker, Lease } from './capacity.js';
 import { OrchestratorError } from './errors.js';
-import { ORCHESTRATOR_PIPELINES, parseJob, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
+import { ORCHESTRATOR_PIPELINES, readJob, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
 import type { OrchestratorPricing } from './pricing.js';
 import { ZERO_PRICE } from './pricing.js';
 import type { StatsCollector } from './stats.js';
@@ -34,14 +34,20 @@ export interface AiRouteDeps {
   log: Logger;
 }
 
-function runnerError(err: unknown): OrchestratorError {
+/**
+ * A runner failure as go-livepeer answers it: 500 "<pipeline> container returned <status>: <msg>",
+ * whatever the runner's status (a Go gateway reads "returned 400" as the client's fault). The code
+ * says which it was: RUNNER_REJECTED for the runner's 4xx, RUNNER_FAILED otherwise.
+ */
+function runnerError(err: unknown, pipeline: OrchestratorPipeline): OrchestratorError {
   if (err instanceof OrchestratorError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   if (err instanceof RunnerUnreachableError || err instanceof RunnerTimeoutError) {
     return new OrchestratorError('RUNNER_UNAVAILABLE', 503, `runner unavailable: ${msg}`, { cause: err });
   }
-  if (err instanceof RunnerStatusError && err.status >= 400 && err.status < 500) {
-    return new OrchestratorError('RUNNER_REJECTED', err.status, err.runnerMessage, { cause: err });
+  if (err instanceof RunnerStatusError) {
+    const code = err.status >= 400 && err.status < 500 ? 'RUNNER_REJECTED' : 'RUNNER_FAILED';
+    return new OrchestratorError(code, 500, goContainerErrorText(pipeline, err.status, err.runnerMessage, err.body), { cause: err, reason: `RUNNER_${err.status}` });
   }
   return new OrchestratorError('RUNNER_FAILED', 500, msg, { cause: err });
 }
@@ -72,7 +78,7 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
     let lease: Lease | undefined;
     let streaming = false;
     try {
-      const job = await parseJob(pipeline, req);
+      const { countUnits, ...read } = await readJob(pipeline, req);
       const payment = decodePayment(req.headers[PAYMENT_HEADER.toLowerCase()], deps.offchain);
       verifySegment(req.headers[SEGMENT_HEADER.toLowerCase()], {
         sender: payment.sender,
@@ -80,6 +86,7 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
         authSecret: deps.authSecret,
         orchCaps: deps.capabilities(),
       });
+      const job: ParsedJob = { ...read, units: await countUnits() };
       const cap = pipelineToCapability(pipeline)!;
       const manifest = `${cap}_${job.modelId}`;
       lease = deps.capacity.acquire(cap, job.modelId);
@@ -115,12 +122,12 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
       try {
         result = await runner.run(pipeline, job.body);
       } catch (err) {
-        throw runnerError(err);
+        throw runnerError(err, pipeline);
       }
       debit();
       return reply.status(200).send(result);
     } catch (err) {
-      const e = err instanceof OrchestratorError ? err : runnerError(err);
+      const e = err instanceof OrchestratorError ? err : runnerError(err, pipeline);
       deps.stats.refusal(e.code === 'PAYMENT_REJECTED' && e.reason ? e.reason : e.code);
       if (e.status >= 500) deps.log.warn({ pipeline, code: e.code, err: e.message }, 'AI request failed');
       else deps.log.debug({ pipeline, code: e.code, err: e.message }, 'AI request refused');
@@ -136,31 +143,38 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
   }
 }
 
-/** SSE: the first chunk is awaited before any header is sent, so runner errors keep their status. */
+/**
+ * SSE as go-livepeer's orchestrator streams it: `data: <chunk>` frames, each a chat-completion
+ * chunk with at least one choice (a Go gateway reads choices[0] of every frame and panics
+ * otherwise), ending at the first finish_reason, no [DONE]. The first chunk is awaited before any
+ * header is sent, so a runner that fails at once keeps its status. A failure after that ends the
+ * stream with one more chunk, finish_reason "error" and an `error` object (a Go gateway stops at
+ * the finish_reason and ignores the extra field).
+ */
 async function streamLlm(reply: FastifyReply, runner: RunnerClient, job: ParsedJob, debit: () => void, lease: Lease, log: Logger): Promise<FastifyReply> {
   const it = runner.streamLlm(job.body as LlmRequest)[Symbol.asyncIterator]();
-  let first: IteratorResult<unknown>;
+  let first: IteratorResult<LlmResponse>;
   try {
     first = await it.next();
   } catch (err) {
     lease.release();
-    throw runnerError(err);
+    throw runnerError(err, 'llm');
   }
   debit();
   // A client that goes away before the stream starts must not leak the slot (release is idempotent).
   reply.raw.once('close', () => lease.release());
   async function* events(): AsyncGenerator<string> {
+    let last: LlmResponse | undefined;
     try {
-      if (!first.done) yield `data: ${JSON.stringify(first.value)}\n\n`;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) break;
+      for (let n = first; !n.done; n = await it.next()) {
+        last = n.value;
         yield `data: ${JSON.stringify(n.value)}\n\n`;
+        if (n.value.choices.some((c) => c.finish_reason)) return;
       }
-      yield 'data: [DONE]\n\n';
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'llm stream failed mid-way');
-      yield `data: ${JSON.stringify({ error: { message: (err as Error).message } })}\n\n`;
+      const e = runnerError(err, 'llm');
+      log.warn({ code: e.code, err: e.message }, 'llm stream failed mid-way');
+      yield `data: ${JSON.stringify(llmErrorChunk(last, e.message, e.code))}\n\n`;
     } finally {
       lease.release();
       await it.return?.(undefined);

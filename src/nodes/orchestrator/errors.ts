@@ -15,6 +15,7 @@ export type OrchestratorErrorCode =
   | 'RUNNER_UNAVAILABLE'
   | 'RUNNER_REJECTED'
   | 'RUNNER_FAILED'
+  | 'MEDIA_PROBE_FAILED'
   | 'ORCHESTRATOR_CAPPED';
 
 export class OrchestratorError extends Error {

@@ -1,10 +1,21 @@
 // Reads one AI request: decodes the body (JSON or multipart, as the ai-runner API defines it),
 // finds the model id, and counts the work units the job will be debited (market's jobUnits, the
-// same function the gateway pays with).
+// same function the gateway pays with). Input media is read as go-livepeer's handleAIRequest reads
+// it: PNG/JPEG/GIF header sizes, audio in whole seconds from ffprobe; refusals keep its texts.
 import type { FastifyRequest } from 'fastify';
 import type { RunnerBody, RunnerPipeline } from '../../ai/index.js';
-import { DEFAULT_MODEL_IDS, RUNNER_PIPELINES, multipartBody, parseWav, pngSize, type MultipartFile } from '../../ai/index.js';
-import { jobUnits, type UnitsJob } from '../../market/index.js';
+import {
+  AudioDurationError,
+  DEFAULT_MODEL_IDS,
+  ImageSizeError,
+  RUNNER_PIPELINES,
+  audioDurationSeconds,
+  inputImageSize,
+  multipartBody,
+  type MultipartFile,
+} from '../../ai/index.js';
+import { GO_LLM_MAX_TOKENS_MISSING, jobUnits, type UnitsJob } from '../../market/index.js';
+import { MediaProbeError } from '../../media/index.js';
 import { OrchestratorError } from './errors.js';
 
 /**
@@ -35,9 +46,12 @@ export interface ParsedJob {
   stream: boolean;
 }
 
-function bad(msg: string, cause?: unknown): OrchestratorError {
-  return new OrchestratorError('BAD_REQUEST', 400, msg, { cause });
+function bad(msg: string, cause?: unknown, reason?: string): OrchestratorError {
+  return new OrchestratorError('BAD_REQUEST', 400, msg, { cause, reason });
 }
+
+/** go-livepeer's answer to audio it cannot time (or under 1 s): 400 "Unable to calculate duration". */
+const GO_AUDIO_DURATION_REFUSAL = 'Unable to calculate duration';
 
 function optInt(fields: Record<string, unknown>, name: string): number | undefined {
   const v = fields[name];
@@ -66,9 +80,26 @@ async function readMultipart(req: FastifyRequest): Promise<{ fields: Record<stri
 
 function imageSize(file: MultipartFile): { width: number; height: number } {
   try {
-    return pngSize(file.data);
+    return inputImageSize(file.data);
   } catch (err) {
-    throw bad(`image: ${(err as Error).message} (this orchestrator sizes PNG inputs)`, err);
+    if (err instanceof ImageSizeError) throw bad(err.message, err, err.code);
+    throw err;
+  }
+}
+
+/** Whole seconds of the audio; the refusal text is go-livepeer's, the reason our code. */
+async function audioSeconds(file: MultipartFile): Promise<bigint> {
+  try {
+    return (await audioDurationSeconds(file.data)).seconds;
+  } catch (err) {
+    if (err instanceof AudioDurationError) throw bad(GO_AUDIO_DURATION_REFUSAL, err, err.code);
+    if (err instanceof MediaProbeError) {
+      // Our own trouble (no ffprobe binary, too many probes at once) is not the client's fault.
+      if (err.code === 'PROBE_UNAVAILABLE') throw new OrchestratorError('MEDIA_PROBE_FAILED', 500, err.message, { cause: err, reason: err.code });
+      if (err.code === 'PROBE_BUSY') throw new OrchestratorError('INSUFFICIENT_CAPACITY', 503, 'insufficient capacity', { cause: err, reason: err.code });
+      throw bad(GO_AUDIO_DURATION_REFUSAL, err, err.code);
+    }
+    throw err;
   }
 }
 
@@ -80,7 +111,21 @@ function unitsOf(job: UnitsJob): bigint {
   }
 }
 
-export async function parseJob(pipeline: OrchestratorPipeline, req: FastifyRequest): Promise<ParsedJob> {
+/**
+ * A request whose body has been read and checked, before its units are counted. Counting comes
+ * after the payment and segment headers are checked (go-livepeer's order): it may run ffprobe,
+ * which a sender that cannot even sign should not be able to trigger.
+ */
+export interface ReadJob {
+  pipeline: OrchestratorPipeline;
+  modelId: string;
+  body: RunnerBody;
+  stream: boolean;
+  /** Counts the units: 400 (go-livepeer's texts) for media it cannot read or a missing max_tokens. */
+  countUnits(): Promise<bigint>;
+}
+
+export async function readJob(pipeline: OrchestratorPipeline, req: FastifyRequest): Promise<ReadJob> {
   if (JSON_PIPELINES.has(pipeline)) {
     if (req.isMultipart()) throw bad(`/${pipeline} takes a JSON body (Content-Type: application/json)`);
     const body = req.body;
@@ -90,16 +135,22 @@ export async function parseJob(pipeline: OrchestratorPipeline, req: FastifyReque
       if (!Array.isArray(f.messages)) throw bad('llm: "messages" must be an array of {role, content}');
       const modelId = typeof f.model === 'string' && f.model !== '' ? f.model : DEFAULT_MODEL_IDS.llm;
       const maxTokens = optInt(f, 'max_tokens');
-      return { pipeline, modelId, units: unitsOf({ pipeline, maxTokens }), body: f, stream: f.stream === true };
+      const countUnits = async () => {
+        if (maxTokens === undefined) throw bad(GO_LLM_MAX_TOKENS_MISSING, undefined, 'MAX_TOKENS_MISSING');
+        return unitsOf({ pipeline, maxTokens });
+      };
+      return { pipeline, modelId, body: f, stream: f.stream === true, countUnits };
     }
     const modelId = typeof f.model_id === 'string' && f.model_id !== '' ? f.model_id : DEFAULT_MODEL_IDS[pipeline];
     if (pipeline === 'text-to-speech') {
       if (typeof f.text !== 'string') throw bad('text-to-speech: "text" is required');
-      return { pipeline, modelId, units: unitsOf({ pipeline, text: f.text }), body: f, stream: false };
+      const text = f.text;
+      return { pipeline, modelId, body: f, stream: false, countUnits: async () => unitsOf({ pipeline, text }) };
     }
     if (typeof f.prompt !== 'string') throw bad('text-to-image: "prompt" is required');
-    const units = unitsOf({ pipeline: 'text-to-image', width: optInt(f, 'width'), height: optInt(f, 'height'), numImagesPerPrompt: optInt(f, 'num_images_per_prompt') });
-    return { pipeline, modelId, units, body: f, stream: false };
+    const countUnits = async () =>
+      unitsOf({ pipeline: 'text-to-image', width: optInt(f, 'width'), height: optInt(f, 'height'), numImagesPerPrompt: optInt(f, 'num_images_per_prompt') });
+    return { pipeline, modelId, body: f, stream: false, countUnits };
   }
   if (!req.isMultipart()) throw bad(`/${pipeline} takes a multipart/form-data body`);
   const { fields, files } = await readMultipart(req);
@@ -107,23 +158,19 @@ export async function parseJob(pipeline: OrchestratorPipeline, req: FastifyReque
   const media = files[fieldName];
   if (!media) throw bad(`${pipeline}: the "${fieldName}" file is required`);
   const modelId = fields.model_id ? fields.model_id : DEFAULT_MODEL_IDS[pipeline];
-  let units: bigint;
-  if (pipeline === 'audio-to-text') {
-    let seconds: number;
-    try {
-      const a = parseWav(media.data);
-      seconds = a.frames / a.sampleRate;
-    } catch (err) {
-      throw bad(`audio: ${(err as Error).message}`, err);
-    }
-    units = unitsOf({ pipeline, durationSeconds: seconds });
-  } else {
+  const countUnits = async (): Promise<bigint> => {
+    if (pipeline === 'audio-to-text') return unitsOf({ pipeline, durationSeconds: await audioSeconds(media) });
     const { width, height } = imageSize(media);
     if (pipeline === 'image-to-image') {
-      units = unitsOf({ pipeline, inputWidth: width, inputHeight: height, numImagesPerPrompt: optInt(fields, 'num_images_per_prompt') });
-    } else {
-      units = unitsOf({ pipeline: pipeline as 'upscale' | 'segment-anything-2' | 'image-to-text', inputWidth: width, inputHeight: height });
+      return unitsOf({ pipeline, inputWidth: width, inputHeight: height, numImagesPerPrompt: optInt(fields, 'num_images_per_prompt') });
     }
-  }
-  return { pipeline, modelId, units, body: multipartBody(fields, files), stream: false };
+    return unitsOf({ pipeline: pipeline as 'upscale' | 'segment-anything-2' | 'image-to-text', inputWidth: width, inputHeight: height });
+  };
+  return { pipeline, modelId, body: multipartBody(fields, files), stream: false, countUnits };
+}
+
+/** Reads the request and counts its units in one go (tests, tools). */
+export async function parseJob(pipeline: OrchestratorPipeline, req: FastifyRequest): Promise<ParsedJob> {
+  const { countUnits, ...job } = await readJob(pipeline, req);
+  return { ...job, units: await countUnits() };
 }

@@ -102,12 +102,16 @@ describe('offchain orchestrator', () => {
     assert.equal(s.status, 200, s.text);
     assert.match(String(s.headers['content-type']), /text\/event-stream/);
     assert.match(s.text, /^data: \{/);
-    assert.match(s.text, /data: \[DONE\]\n\n$/);
+    // go-livepeer's orchestrator: every frame a chunk with a choice, ending at the finish_reason, no [DONE]
+    const frames = s.text.split('\n\n').filter(Boolean).map((f) => JSON.parse(f.replace(/^data: /, '')) as { choices: { finish_reason: string }[] });
+    assert.ok(frames.every((f) => f.choices.length > 0));
+    assert.ok(frames.at(-1)!.choices[0]!.finish_reason);
+    assert.doesNotMatch(s.text, /\[DONE\]/);
     assert.equal(orch.stats().inFlight, 0);
     assert.equal(orch.stats().units.llm, 32n);
   });
 
-  it('takes multipart jobs and counts their units from the media (PNG size, WAV duration)', async () => {
+  it('takes multipart jobs and counts their units from the media (PNG size, WAV whole seconds)', async () => {
     const gw = new TestGateway(KEY, new MemoryChainView(), new MemorySenderInfo(), orch.url, 'image-to-text', i2t.modelId);
     await gw.refresh();
     const h = await gw.headers(0);
@@ -119,7 +123,7 @@ describe('offchain orchestrator', () => {
     const audio = await multipart({}, { audio: { data: wavOf(1.5), type: 'audio/wav', name: 'a.wav' } });
     const r2 = await h2post(orch.url, '/audio-to-text', audio.body, { 'content-type': audio.contentType, ...h });
     assert.equal(r2.status, 200, r2.text);
-    assert.equal(orch.stats().units['audio-to-text'], 1500n);
+    assert.equal(orch.stats().units['audio-to-text'], 1000n); // 1.5 s bills 1 whole second, as go-livepeer
     const notPng = await multipart({}, { image: { data: new Uint8Array([1, 2, 3]), type: 'image/png', name: 'x.png' } });
     const r3 = await h2post(orch.url, '/image-to-text', notPng.body, { 'content-type': notPng.contentType, ...h });
     assert.equal(r3.status, 400);
