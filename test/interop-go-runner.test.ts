@@ -57,7 +57,7 @@ const chunk = (i: number, finish = '') =>
   `data: ${JSON.stringify({ id: 'c1', model: BROKEN_LLM, created: 1, usage: { prompt_tokens: 1, completion_tokens: i, total_tokens: 1 + i }, choices: [{ index: 0, finish_reason: finish, delta: { role: 'assistant', content: `t${i} ` } }] })}\n\n`;
 
 function standInRunner(res: ServerResponse, path: string): void {
-  const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   if (mode === 'status-500') return json(500, { detail: { msg: 'CUDA out of memory' } });
   if (mode === 'status-401') return json(401, { detail: { msg: 'Invalid bearer token' } });
   if (path !== '/llm') return json(404, { detail: { msg: 'not found' } });

@@ -122,4 +122,28 @@ describe('RunnerClient', () => {
     assert.ok(err instanceof RunnerStreamError, String(err));
     assert.equal(err.runnerMessage, 'CUDA out of memory');
   });
+
+  it('llm SSE: frames without a choice are skipped; a stream that stops with neither finish_reason nor [DONE] was cut', async () => {
+    const url = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify(llmChunk('a'))}\n\n`);
+      res.write(`data: ${JSON.stringify({ ...llmChunk(''), choices: [] })}\n\n`);
+      if (req.headers['x-cut']) return void res.end();
+      res.end(`data: ${JSON.stringify(llmChunk('b', 'length'))}\n\n`);
+    });
+    const c = new RunnerClient({ url });
+    const seen: string[] = [];
+    for await (const ch of c.streamLlm({ messages: [] })) seen.push(`${ch.choices[0]!.delta!.content}/${ch.choices[0]!.finish_reason}`);
+    assert.deepEqual(seen, ['a/', 'b/length']);
+    const cut = new RunnerClient({ url, fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-cut': '1' } }) });
+    const err = await cut.run('llm', { messages: [], stream: true }).catch((e: unknown) => e);
+    assert.ok(err instanceof RunnerStreamError, String(err));
+  });
+
+  it('audio-to-text chunks may have null timestamps (ai-runner: Tuple of anything; Whisper leaves the last end open)', async () => {
+    const body = { text: 'hi there', chunks: [{ text: 'hi', timestamp: [0, 0.5] }, { text: ' there', timestamp: [0.5, null] }] };
+    const url = await serve((_req, res) => json(res, 200, body));
+    const r = await new RunnerClient({ url }).run('audio-to-text', { kind: 'multipart', fields: {}, files: {} });
+    assert.deepEqual(r, body);
+  });
 });
