@@ -56,7 +56,8 @@ export function jobShape(spec: JobSpec): { imageSide: number; maxTokens: number;
   return {
     imageSide: spec.kind === 'text-to-image' ? pick([256, 384, 512], i) : pick([64, 96, 128], i),
     maxTokens: pick([32, 64, 96], i),
-    audioMs: pick([500, 1000, 1500], i),
+    // whole seconds: audio is billed in whole seconds and under 1 s is refused (as go-livepeer)
+    audioMs: pick([1000, 2000, 3000], i),
   };
 }
 
