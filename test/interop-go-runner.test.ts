@@ -13,8 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
+import { encodePng, newImage, startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
 import { makeImage, makeTone } from '../src/media/testkit.js';
+import { startGateway } from '../src/nodes/gateway/index.js';
 import { classifyFailure } from '../src/nodes/gateway/run.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/node.js';
 import { TestGateway, h2post, multipart } from '../src/nodes/orchestrator/testkit.js';
@@ -118,6 +119,26 @@ describe('runner failures, as a go-livepeer orchestrator answers them', () => {
     assert.match(r.text.trim(), /^image-to-text container returned 400: Unsupported image: /);
     assert.match(goGatewayBadRequest(r.text) ?? '', /^: Unsupported image/);
     assert.equal(classifyFailure(r.status, r.text.trim()), 'client');
+  });
+
+  it('through our gateway: the client gets 400 with the runner\'s reason and the orchestrator is not suspended', async () => {
+    const gw = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [orch.url], logLevel: 'silent' });
+    try {
+      const ask = async (image: Uint8Array, name: string) => {
+        const form = new FormData();
+        form.append('prompt', 'what is it');
+        form.append('image', new Blob([image]), name);
+        return fetch(`${gw.url}/image-to-text`, { method: 'POST', body: form });
+      };
+      const refused = await ask(await makeImage('jpg', 64, 48), 'a.jpg');
+      assert.equal(refused.status, 400);
+      assert.match(((await refused.json()) as { error: { message: string } }).error.message, /image-to-text container returned 400: Unsupported image/);
+      // The only orchestrator is still in use: a good request right after succeeds.
+      const ok = await ask(encodePng(newImage(32, 32)), 'a.png');
+      assert.equal(ok.status, 200, await ok.clone().text());
+    } finally {
+      await gw.close();
+    }
   });
 
   it('runner 422 → 500 "LLM container returned 422: <validation JSON>"; ours counts it as the client\'s', async () => {
