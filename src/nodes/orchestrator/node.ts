@@ -101,7 +101,8 @@ async function runnerVersions(entries: readonly AiModelEntry[]): Promise<Map<str
 
 export async function startOrchestrator(input: OrchestratorConfigInput): Promise<Orchestrator> {
   const cfg = parseOrchestratorConfig(input);
-  const log: Logger = pino({ level: cfg.logLevel, redact: ['ethPrivateKey', '*.ethPrivateKey'] });
+  // Logs go to stderr: stdout carries the CLI's one JSON line.
+  const log: Logger = pino({ level: cfg.logLevel, redact: ['ethPrivateKey', '*.ethPrivateKey'] }, pino.destination(2));
   const models = loadModels(cfg.aiModels, cfg);
   for (const w of models.warnings) log.warn(w);
   if (models.entries.length === 0) throw new OrchestratorConfigError('-aiModels lists no models: nothing to serve');
