@@ -38,6 +38,10 @@ describe('livepeer-ts orchestrator', () => {
     const oi = await c.getOrchestrator(await createOrchestratorRequest(undefined, { address: info.address, sig: new Uint8Array(65) }));
     c.close();
     assert.equal(oi.transcoder, info.url);
+    // The offchain OrchestratorInfo as go-livepeer sends it: no price, no params, a zero address.
+    assert.equal(oi.priceInfo, undefined);
+    assert.equal(oi.ticketParams, undefined);
+    assert.deepEqual(oi.address, new Uint8Array(20));
     assert.match(p.stderr(), /orchestrator listening/);
     assert.ok(!p.stderr().includes(KEY.slice(2)), 'the key must never be logged');
     assert.equal(await p.stop(), 0);
