@@ -7,7 +7,8 @@ import { spawnCli } from './cli-process.js';
 
 describe('livepeer-ts gateway', () => {
   it('serves the client API on a free port and exits 0 on SIGTERM', async () => {
-    const p = spawnCli(['gateway', '-httpAddr', '127.0.0.1:0', '-v', 'info']);
+    // -v as go-livepeer's glog verbosity (6 = trace).
+    const p = spawnCli(['gateway', '-httpAddr', '127.0.0.1:0', '-v', '6']);
     try {
       const info = JSON.parse(await p.firstLine()) as { url: string; address: string; offchain: boolean };
       assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);

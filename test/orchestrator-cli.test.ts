@@ -27,7 +27,8 @@ const run = (args: string[]) => spawnCli(['orchestrator', ...args], { env: { LIV
 describe('livepeer-ts orchestrator', () => {
   it('serves offchain, then stops on SIGTERM', async () => {
     const models = JSON.stringify([{ pipeline: 'text-to-image', model_id: runner.modelId, url: runner.url }]);
-    const p = run(['-serviceAddr', '127.0.0.1:0', '-dataDir', dir, '-aiModels', models, '-network', 'offchain', '-v', '0']);
+    // go-livepeer's flag shapes: -maxSessions auto, -autoAdjustPrice=false, -v=6 (glog verbosity → trace, on stderr).
+    const p = run(['-serviceAddr', '127.0.0.1:0', '-dataDir', dir, '-aiModels', models, '-network', 'offchain', '-maxSessions', 'auto', '-autoAdjustPrice=false', '-v=6']);
     const line = await p.firstLine();
     assert.ok(line, `no JSON line; stderr: ${p.stderr()}`);
     const info = JSON.parse(line) as { url: string; address: string };
@@ -37,8 +38,23 @@ describe('livepeer-ts orchestrator', () => {
     const oi = await c.getOrchestrator(await createOrchestratorRequest(undefined, { address: info.address, sig: new Uint8Array(65) }));
     c.close();
     assert.equal(oi.transcoder, info.url);
+    // The offchain OrchestratorInfo as go-livepeer sends it: no price, no params, a zero address.
+    assert.equal(oi.priceInfo, undefined);
+    assert.equal(oi.ticketParams, undefined);
+    assert.deepEqual(oi.address, new Uint8Array(20));
+    assert.match(p.stderr(), /orchestrator listening/);
     assert.ok(!p.stderr().includes(KEY.slice(2)), 'the key must never be logged');
     assert.equal(await p.stop(), 0);
+  });
+
+  it('refuses -maxSessions that go-livepeer refuses, and a -v that is no verbosity', async () => {
+    const models = JSON.stringify([{ pipeline: 'text-to-image', model_id: runner.modelId, url: runner.url }]);
+    const zero = run(['-serviceAddr', '127.0.0.1:0', '-dataDir', dir, '-aiModels', models, '-maxSessions', '0']);
+    assert.equal(await zero.exited, 2);
+    assert.match(zero.stderr(), /-maxSessions must be 'auto' or greater than zero/);
+    const loud = run(['-serviceAddr', '127.0.0.1:0', '-dataDir', dir, '-aiModels', models, '-v', 'loud']);
+    assert.equal(await loud.exited, 2);
+    assert.match(loud.stderr(), /-v takes glog's verbosity/);
   });
 
   it('exits 1 naming the malformed aiModels entry', async () => {

@@ -112,9 +112,11 @@ describe('GetOrchestrator', () => {
     const b = gateway(gw2, orch, 'text-to-image', t2i.modelId);
     const l = gateway(gw1, orch, 'llm', llm.modelId);
     const [ia, ib, il] = [await a.refresh(), await b.refresh(), await l.refresh()];
-    assert.deepEqual([ia.priceInfo?.pricePerUnit, ia.priceInfo?.pixelsPerUnit], [3n, 2n]);
-    assert.deepEqual([ib.priceInfo?.pricePerUnit, ib.priceInfo?.pixelsPerUnit], [5n, 1n]);
-    assert.deepEqual([il.priceInfo?.pricePerUnit, il.priceInfo?.pixelsPerUnit], [1000n, 1n]);
+    // -autoAdjustPrice (default on): × (1 + 1/100), the face value being 100 × the redemption cost
+    // (uncapped: the devnet gateways' reserves are large), to 0.001 wei: 3/2 → 1.515, 5 → 5.05, 1000 → 1010.
+    assert.deepEqual([ia.priceInfo?.pricePerUnit, ia.priceInfo?.pixelsPerUnit], [303n, 200n]);
+    assert.deepEqual([ib.priceInfo?.pricePerUnit, ib.priceInfo?.pixelsPerUnit], [101n, 20n]);
+    assert.deepEqual([il.priceInfo?.pricePerUnit, il.priceInfo?.pixelsPerUnit], [1010n, 1n]);
     const pa = ticketParamsFromWire(ia.ticketParams!, priceInfoFromWire(ia.priceInfo!));
     const pb = ticketParamsFromWire(ib.ticketParams!, priceInfoFromWire(ib.priceInfo!));
     assert.equal(pa.recipient, orch.address);
@@ -135,7 +137,8 @@ describe('paid AI jobs', () => {
     assert.match(JSON.parse(r.text).images[0].url, /^data:image\/png/);
     const params = ticketParamsFromWire(g.info.ticketParams!, priceInfoFromWire(g.info.priceInfo!));
     const ev = ticketEV(params.faceValue, params.winProb);
-    const fee = Rat.of(64n * 64n * 3n, 2n);
+    // Charged what was quoted: 64 × 64 px at 1.515 wei (3/2 adjusted).
+    const fee = Rat.of(64n * 64n * 1515n, 1000n);
     const s = orch.stats();
     assert.ok(s.evCredited.sub(before.evCredited).eq(ev));
     assert.ok(s.feesDebited.sub(before.feesDebited).eq(fee));

@@ -1,12 +1,13 @@
 // `livepeer-ts gateway`: the AI gateway node (go-livepeer -gateway). Serves the client AI API on
 // -httpAddr, discovers orchestrators from -orchAddr, pays them with PM tickets (on-chain) and
 // forwards jobs. Prints ONE JSON line {url, address, offchain} on stdout, then runs until killed.
-import { GatewayConfigError, PRIVATE_KEY_ENV, startGateway, type GatewayHandle } from '../nodes/gateway/index.js';
+import { DEFAULT_HTTP_ADDR, GatewayConfigError, PRIVATE_KEY_ENV, startGateway, type GatewayHandle } from '../nodes/gateway/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import type { Command } from './main.js';
+import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
 
 const specs = {
-  httpAddr: { kind: 'string', description: 'host:port of the client API (non-loopback needs -authToken)', default: '127.0.0.1:8935' },
+  httpAddr: { kind: 'string', description: 'host:port of the client API (non-loopback needs -authToken)', default: DEFAULT_HTTP_ADDR },
   orchAddr: { kind: 'string', description: 'comma-separated orchestrator URLs or host:port (https; bare host → :8935)' },
   network: { kind: 'string', description: '"offchain" (no payments) or an on-chain network name (default: offchain without -ethUrl)' },
   ethUrl: { kind: 'string', description: 'Ethereum JSON-RPC URL' },
@@ -20,12 +21,11 @@ const specs = {
   depositMultiplier: { kind: 'string', description: 'max face value = deposit / depositMultiplier', default: '1' },
   authToken: { kind: 'string', description: 'bearer token clients must send (required for a non-loopback -httpAddr)' },
   maxAttempts: { kind: 'number', description: 'orchestrators tried per job', default: 4 },
-  v: { kind: 'string', description: 'log level (fatal, error, warn, info, debug, trace, silent)', default: 'info' },
+  v: { kind: 'string', description: 'glog verbosity: 3 info, 5 debug, 6 trace (or a level name: warn, error, silent, ...)', default: DEFAULT_VERBOSITY },
   help: { kind: 'boolean', description: 'show this help' },
 } satisfies FlagSpecs;
 
 const summary = 'Run an AI gateway: client API → orchestrators from -orchAddr, paid with PM tickets (or offchain).';
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const gatewayCommand: Command = {
   summary,
@@ -36,10 +36,9 @@ export const gatewayCommand: Command = {
       return 0;
     }
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
-    const level = flags.v ?? 'info';
-    if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`-v must be one of ${LEVELS.join(', ')}`);
+    const logLevel = verbosityToLevel(flags.v ?? DEFAULT_VERBOSITY);
     const config = {
-      httpAddr: flags.httpAddr ?? '127.0.0.1:8935',
+      httpAddr: flags.httpAddr ?? DEFAULT_HTTP_ADDR,
       orchAddr: flags.orchAddr ?? '',
       ...(flags.network ? { network: flags.network } : {}),
       ...(flags.ethUrl ? { ethUrl: flags.ethUrl } : {}),
@@ -53,7 +52,7 @@ export const gatewayCommand: Command = {
       depositMultiplier: flags.depositMultiplier ?? '1',
       ...(flags.authToken ? { authToken: flags.authToken } : {}),
       maxAttempts: flags.maxAttempts ?? 4,
-      logLevel: level as (typeof LEVELS)[number],
+      logLevel,
     };
     let resolveStop: () => void = () => {};
     const stopped = new Promise<void>((r) => (resolveStop = r));

@@ -2,11 +2,12 @@
 // GetOrchestrator + the HTTPS AI routes on one port), with go-livepeer's flag names. Prints ONE
 // JSON line {url, address, network} on stdout, then runs until SIGTERM/SIGINT.
 import { formatWei } from '../money/index.js';
-import { startOrchestrator, OrchestratorError, type OrchestratorConfigInput } from '../nodes/orchestrator/index.js';
+import { startOrchestrator, OrchestratorError } from '../nodes/orchestrator/index.js';
 import { AiModelsConfigError } from '../market/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import { AI_SERVICE_REGISTRY_FLAG, aiServiceRegistryFlagSpec, bareFlagAsTrue, parseAiServiceRegistryFlag } from './registry-flag.js';
 import type { Command } from './main.js';
+import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
 
 const specs = {
   serviceAddr: { kind: 'string', description: 'host:port to bind and advertise as https://host:port', default: '127.0.0.1:8935' },
@@ -22,23 +23,23 @@ const specs = {
   redeemGas: { kind: 'bigint', description: 'gas of one redemption (1200000 on Arbitrum One)', default: 350_000n },
   pricePerUnit: { kind: 'string', description: 'base price, wei per pixelsPerUnit units (default for aiModels entries without a price)' },
   pixelsPerUnit: { kind: 'string', description: 'units the base price covers', default: '1' },
-  maxSessions: { kind: 'number', description: 'concurrent jobs over all models', default: 10 },
+  maxSessions: { kind: 'string', description: 'concurrent transcoding sessions, or "auto" (go-livepeer; this node transcodes nothing: AI jobs are limited by aiModels capacity)', default: '10' },
+  autoAdjustPrice: { kind: 'boolean', description: 'raise quoted prices by the ticket redemption overhead, 1 + 1/txCostMultiplier (on chain; -autoAdjustPrice=false to disable)', default: true },
   initializeRound: { kind: 'boolean', description: 'initialise new rounds when this node sees them (needed to redeem on a quiet chain)' },
   reward: { kind: 'boolean', description: 'call reward() once per round while an active transcoder (-reward=false to stop)', default: true },
   aiServiceRegistry: aiServiceRegistryFlagSpec,
   orchSecret: { kind: 'string', description: 'accepted for compatibility; unused (no remote workers)' },
-  v: { kind: 'number', description: 'verbosity: 0 errors, 3 info (default), 5 debug, 6 trace', default: 3 },
+  v: { kind: 'string', description: 'glog verbosity: 3 info, 5 debug, 6 trace (or a level name: warn, error, silent, ...)', default: DEFAULT_VERBOSITY },
   help: { kind: 'boolean', description: 'show this help' },
 } satisfies FlagSpecs;
 
 const summary = 'Run an AI orchestrator (gRPC + HTTPS on one port); prints one JSON line, then runs until killed.';
 
-function level(v: number): OrchestratorConfigInput['logLevel'] {
-  if (v <= 0) return 'error';
-  if (v <= 2) return 'warn';
-  if (v <= 4) return 'info';
-  if (v === 5) return 'debug';
-  return 'trace';
+/** go-livepeer: a number > 0 or "auto". */
+function maxSessionsOf(raw: string): number | 'auto' {
+  if (raw === 'auto') return 'auto';
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError('-maxSessions must be \'auto\' or greater than zero');
+  return Number(raw);
 }
 
 export const orchestratorCommand: Command = {
@@ -52,8 +53,8 @@ export const orchestratorCommand: Command = {
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     if (!flags.aiModels) throw new UsageError('-aiModels is required (a path to aiModels.json, inline JSON, or pipeline:model_id:warm)');
     const aiServiceRegistry = parseAiServiceRegistryFlag(flags.aiServiceRegistry);
-    const maxSessions = flags.maxSessions ?? 10;
-    if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new UsageError('-maxSessions must be a whole number ≥ 1');
+    const maxSessions = maxSessionsOf(flags.maxSessions ?? '10');
+    const logLevel = verbosityToLevel(flags.v ?? DEFAULT_VERBOSITY);
     let resolveStop: () => void = () => {};
     const stopped = new Promise<void>((r) => (resolveStop = r));
     process.once('SIGTERM', resolveStop);
@@ -75,11 +76,12 @@ export const orchestratorCommand: Command = {
           redeemGas: flags.redeemGas ?? 350_000n,
           ...(flags.pricePerUnit !== undefined ? { pricePerUnit: flags.pricePerUnit, pixelsPerUnit: flags.pixelsPerUnit ?? '1' } : {}),
           maxSessions,
+          autoAdjustPrice: flags.autoAdjustPrice,
           initializeRound: flags.initializeRound,
           reward: flags.reward,
           ...(aiServiceRegistry !== undefined ? { aiServiceRegistry } : {}),
           ...(flags.orchSecret ? { orchSecret: flags.orchSecret } : {}),
-          logLevel: level(flags.v ?? 3),
+          logLevel,
         });
       } catch (err) {
         if (err instanceof AiModelsConfigError || err instanceof OrchestratorError) {

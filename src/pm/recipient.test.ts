@@ -123,6 +123,22 @@ test('ticketParams: zero price gives free params; zero block hash backdates a ro
   await assert.rejects(broke.ticketParams(signer.address, PRICE), (e: unknown) => e instanceof PmError && e.code === 'INSUFFICIENT_SENDER_RESERVE');
 });
 
+test('txCostMultiplier: face value over tx cost, after the sender\'s max float; null without gas price; reserve errors thrown', async () => {
+  // txCost = 1000 gas × 10 wei = 10 000; uncapped face value = 100 × 10 000 = 1 000 000.
+  assert.equal((await setup().recipient.txCostMultiplier(signer.address))?.toString(), '100');
+  const capped = setup({ maxFloat: { maxFloat: () => 250_000n } }).recipient;
+  assert.equal((await capped.txCostMultiplier(signer.address))?.toString(), '25');
+  const maxFv = setup({ params: { ...CFG, maxFaceValue: 15_000n } }).recipient;
+  assert.equal((await maxFv.txCostMultiplier(signer.address))?.toString(), '3/2');
+  assert.equal(await setup({ gasPrice: { gasPrice: () => 0n } }).recipient.txCostMultiplier(signer.address), null);
+  const broke = setup({ maxFloat: { maxFloat: () => 10n } }).recipient;
+  await assert.rejects(broke.txCostMultiplier(signer.address), (e: unknown) => e instanceof PmError && e.code === 'INSUFFICIENT_SENDER_RESERVE');
+  // Without a sender: only -maxFaceValue caps the face value.
+  assert.equal(capped.uncappedTxCostMultiplier()?.toString(), '100');
+  assert.equal(maxFv.uncappedTxCostMultiplier()?.toString(), '3/2');
+  assert.equal(setup({ params: { ...CFG, maxFaceValue: 10n } }).recipient.uncappedTxCostMultiplier(), null);
+});
+
 test('end to end: O issues params, G signs a batch, O credits exactly n · EV', async () => {
   const { recipient, chain, senders } = setup();
   const params = await recipient.ticketParams(signer.address, PRICE);

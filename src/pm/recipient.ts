@@ -10,7 +10,7 @@ import { PmError, ticketParamsExpired } from './errors.js';
 import { keccak256 } from './keccak.js';
 import { NonceTracker } from './nonces.js';
 import type { TicketParamsConfig } from './params.js';
-import { DEFAULT_TICKET_PARAMS_CONFIG, PARAMS_EXPIRATION_BLOCKS, computeFaceValue, computeWinProb } from './params.js';
+import { DEFAULT_TICKET_PARAMS_CONFIG, EV_MULTIPLIER, PARAMS_EXPIRATION_BLOCKS, computeFaceValue, computeWinProb, txCost, txCostMultiplierOf } from './params.js';
 import { newRecipientSecret, newSeed, recipientRandBytes } from './recipientRand.js';
 import type { RandInputs } from './recipientRand.js';
 import type { Hex32, Ticket, TicketBatch, TicketExpirationParams, TicketParams } from './ticket.js';
@@ -129,6 +129,37 @@ export class Recipient {
       price,
       expirationParams,
     };
+  }
+
+  /**
+   * go-livepeer's Recipient.TxCostMultiplier(sender): the face value this sender would get now
+   * (after its max float and -maxFaceValue caps) over the redemption tx cost. null when the tx cost
+   * is 0 (no gas price yet): go-livepeer returns 0 then and leaves the price unadjusted. Throws what
+   * the face value throws (e.g. INSUFFICIENT_SENDER_RESERVE), as go-livepeer fails GetOrchestrator.
+   */
+  async txCostMultiplier(sender: Address): Promise<Rat | null> {
+    const cfg = this.cfg.params ?? DEFAULT_TICKET_PARAMS_CONFIG;
+    if (!this.cfg.maxFloat) throw new RangeError('Recipient needs a maxFloat source to compute the tx cost multiplier');
+    const mf = this.cfg.maxFloat.maxFloat(sender);
+    const maxFloat = isPromise(mf) ? await mf : mf;
+    const gasPrice = this.cfg.gasPrice?.gasPrice() ?? 0n;
+    return txCostMultiplierOf(cfg, computeFaceValue(cfg, gasPrice, maxFloat), gasPrice);
+  }
+
+  /**
+   * txCostMultiplier without a sender's max-float cap (only -maxFaceValue caps the face value);
+   * null when the tx cost is 0 or no face value can be issued at all.
+   */
+  uncappedTxCostMultiplier(): Rat | null {
+    const cfg = this.cfg.params ?? DEFAULT_TICKET_PARAMS_CONFIG;
+    const gasPrice = this.cfg.gasPrice?.gasPrice() ?? 0n;
+    const cost = txCost(cfg, gasPrice);
+    try {
+      // A max float above any possible face value leaves the face value uncapped by it.
+      return txCostMultiplierOf(cfg, computeFaceValue(cfg, gasPrice, cost * cfg.txCostMultiplier + cfg.ev * EV_MULTIPLIER + 1n), gasPrice);
+    } catch {
+      return null;
+    }
   }
 
   /** Last initialized round and its block hash; backdates one round when that hash is zero (Arbitrum). */

@@ -31,9 +31,19 @@ const MODELS: DemoModel[] = [
 const KINDS: JobKind[] = ['text-to-image', 'llm', 'image-to-image', 'audio-to-text'];
 const JOBS = 104;
 
+const TX_COST_MULTIPLIER = 10n;
+
+/**
+ * The orchestrator's price as quoted and charged: the aiModels price with go-livepeer's
+ * AutoAdjustPrice (on by default): × (1 + 1/txCostMultiplier), truncated to 0.001 wei. The face
+ * value is txCostMultiplier × the redemption cost (the gateway's 10 ETH reserve does not cap it),
+ * so the multiplier is exactly TX_COST_MULTIPLIER.
+ */
 function price(kind: JobKind): Rat {
   const m = MODELS.find((x) => x.pipeline === kind)!;
-  return Rat.of(BigInt(m.pricePerUnit), BigInt(m.pixelsPerUnit ?? '1'));
+  const base = Rat.of(BigInt(m.pricePerUnit), BigInt(m.pixelsPerUnit ?? '1'));
+  const adjusted = base.mul(Rat.of(TX_COST_MULTIPLIER + 1n, TX_COST_MULTIPLIER));
+  return Rat.of(adjusted.mul(1000n).floor(), 1000n);
 }
 
 function unitsOf(spec: JobSpec): bigint {
@@ -63,7 +73,7 @@ describe('paid AI jobs on the devnet (gateway → orchestrator → runners, tick
     // run of ~150 tickets all but surely has winners (P(none) ≈ e^-15).
     net = await startLocalNetwork({
       models: MODELS,
-      orchestrator: { ticketEV: 350_000_000_000_000n, txCostMultiplier: 10n },
+      orchestrator: { ticketEV: 350_000_000_000_000n, txCostMultiplier: TX_COST_MULTIPLIER },
       gateway: { maxTicketEV: '400000000000000', maxTotalEV: '40000000000000000' },
     });
     feesBefore = await pendingFeesOf(net.devnet, net.orchestrators.map((o) => o.address!));

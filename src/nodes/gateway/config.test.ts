@@ -17,10 +17,10 @@ describe('gateway config', () => {
     assert.deepEqual(parseOrchAddrs(['a:1', 'b:2,c:3']), ['https://a:1', 'https://b:2', 'https://c:3']);
   });
 
-  it('defaults to 127.0.0.1:8935, offchain, no max price', () => {
+  it('defaults to go-livepeer gateway -httpAddr 127.0.0.1:9935, offchain, no max price', () => {
     const c = resolveGatewayConfig({}, {});
     assert.equal(c.host, '127.0.0.1');
-    assert.equal(c.port, 8935);
+    assert.equal(c.port, 9935);
     assert.equal(c.offchain, true);
     assert.equal(c.maxPrice, undefined);
     assert.equal(c.maxTicketEV, 3_000_000_000_000n);

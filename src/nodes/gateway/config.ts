@@ -11,8 +11,8 @@ import type { AiPipeline } from '../../market/index.js';
 import { JsonNumber, isAiPipeline, parseDecimal, parseJsonKeepingNumbers } from '../../market/index.js';
 import { GatewayConfigError } from './errors.js';
 
-/** go-livepeer's default -httpAddr (the gateway's HTTP API). */
-export const DEFAULT_HTTP_ADDR = '127.0.0.1:8935';
+/** go-livepeer's default gateway -httpAddr: 127.0.0.1 and BroadcasterRpcPort 9935 (8935 is the orchestrator's). */
+export const DEFAULT_HTTP_ADDR = '127.0.0.1:9935';
 /** go-livepeer's OrchestratorRpcPort: a bare -orchAddr host gets it. */
 export const DEFAULT_ORCH_PORT = 8935;
 export const PRIVATE_KEY_ENV = 'LIVEPEER_TS_PRIVATE_KEY';
@@ -152,7 +152,7 @@ export function parseOrchAddrs(input: string | readonly string[]): string[] {
 
 function splitHostPort(addr: string): { host: string; port: number } {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(addr.trim());
-  if (!m) throw new GatewayConfigError(`-httpAddr ${JSON.stringify(addr)} must be host:port (e.g. 127.0.0.1:8935; port 0 = any free port)`);
+  if (!m) throw new GatewayConfigError(`-httpAddr ${JSON.stringify(addr)} must be host:port (e.g. 127.0.0.1:9935; port 0 = any free port)`);
   const port = Number(m[2]);
   if (port > 65535) throw new GatewayConfigError(`-httpAddr port ${port} is out of range`);
   return { host: m[1] || '0.0.0.0', port };

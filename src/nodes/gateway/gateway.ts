@@ -24,7 +24,7 @@ export interface StartGatewayOptions extends GatewayConfigInput {
 }
 
 export interface GatewayHandle {
-  /** Base URL of the client API, e.g. http://127.0.0.1:8935 */
+  /** Base URL of the client API, e.g. http://127.0.0.1:9935 */
   url: string;
   /** The address that signs tickets and requests (an ephemeral key offchain when none is given). */
   address: Address;

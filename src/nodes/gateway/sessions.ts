@@ -14,7 +14,7 @@ import { incompatibility } from '../../market/index.js';
 import type { ChainView, Hex32, Sender, TicketParams } from '../../pm/index.js';
 import { MAX_SENDER_NONCES, PARAMS_EXPIRY_BUFFER, PmError } from '../../pm/index.js';
 import type { Capabilities, Hash32Signer, OrchestratorClient, OrchestratorInfo, WirePriceInfo } from '../../wire/index.js';
-import { AUTH_TOKEN_VALIDITY_SECONDS, addressFromWire, createOrchestratorRequest, priceInfoFromWire, ticketParamsFromWire } from '../../wire/index.js';
+import { AUTH_TOKEN_VALIDITY_SECONDS, addressFromWire, createOrchestratorRequest, priceInfoFromWire, priceInfoToWire, ticketParamsFromWire } from '../../wire/index.js';
 import { capabilitiesFromWire } from '../common/index.js';
 import type { StatsRecorder } from './stats.js';
 
@@ -195,10 +195,12 @@ export class SessionPool {
       throw new SessionRefusedError('GW_MODEL_MISSING', `${url} does not list model ${job.modelId} for ${job.pipeline}`);
     }
     if (!info.authToken) throw new SessionRefusedError('GW_NO_AUTH_TOKEN', `${url} sent no auth token`);
-    if (!info.priceInfo) throw new SessionRefusedError('GW_NO_PRICE', `${url} sent no price`);
+    // An offchain go-livepeer orchestrator sends no price_info (it has no Recipient): free when we pay nothing either.
+    const priceWire = info.priceInfo ?? (this.o.sender ? undefined : priceInfoToWire({ pricePerUnit: 0n, pixelsPerUnit: 1n }));
+    if (!priceWire) throw new SessionRefusedError('GW_NO_PRICE', `${url} sent no price`);
     let price: PriceInfo;
     try {
-      price = priceInfoFromWire(info.priceInfo);
+      price = priceInfoFromWire(priceWire);
     } catch (err) {
       throw new SessionRefusedError('GW_BAD_PRICE', `${url} sent an unusable price: ${(err as Error).message}`);
     }
@@ -233,7 +235,7 @@ export class SessionPool {
       transcoder: info.transcoder.replace(/\/+$/, ''),
       info,
       price,
-      priceWire: info.priceInfo,
+      priceWire,
       recipient,
       ticketParams,
       pmSessionId,

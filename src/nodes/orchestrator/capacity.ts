@@ -1,6 +1,9 @@
 // Runner slots per (capability, model). Each distinct runner `url` configured for a model is one
-// pool of `capacity` slots; a job takes a slot and MUST release it on every exit path. The
-// advertised constraints carry live capacity / capacityInUse.
+// pool of `capacity` slots; a job takes a slot and MUST release it on every exit path. AI capacity
+// comes from aiModels only, as in go-livepeer (-maxSessions counts transcoding sessions, which this
+// node does not run). The advertised constraints carry the free slots as `capacity` (go-livepeer
+// decrements the advertised model capacity per reserved batch job, and advertises idle containers
+// for live video) and the slots in use as `capacityInUse`.
 import type { AiModelEntry, Capabilities, CapabilityId } from '../../market/index.js';
 import { makeCapabilities, orchestratorAiCapabilities } from '../../market/index.js';
 import { OrchestratorConfigError } from './errors.js';
@@ -28,10 +31,7 @@ export class CapacityTracker {
   private readonly models = new Map<string, RunnerSlot[]>();
   private total = 0;
 
-  constructor(
-    private readonly entries: readonly AiModelEntry[],
-    private readonly maxSessions: number,
-  ) {
+  constructor(private readonly entries: readonly AiModelEntry[]) {
     for (const e of entries) {
       if (!e.url) {
         throw new OrchestratorConfigError(
@@ -63,9 +63,9 @@ export class CapacityTracker {
     return this.total;
   }
 
-  /** go-livepeer CheckCapacity: false once -maxSessions jobs run. */
-  hasSessionCapacity(): boolean {
-    return this.total < this.maxSessions;
+  /** go-livepeer CheckAICapacity without the reservation: a free slot exists for this model. */
+  hasCapacity(cap: CapabilityId, modelId: string): boolean {
+    return (this.models.get(key(cap, modelId)) ?? []).some((r) => r.inUse < r.capacity);
   }
 
   serves(cap: CapabilityId, modelId: string): boolean {
@@ -78,7 +78,6 @@ export class CapacityTracker {
 
   /** Takes a slot on the least-loaded runner with room; undefined when none (→ 503 insufficient capacity). */
   acquire(cap: CapabilityId, modelId: string, exclude: ReadonlySet<string> = new Set()): Lease | undefined {
-    if (!this.hasSessionCapacity()) return undefined;
     let best: RunnerSlot | undefined;
     for (const r of this.models.get(key(cap, modelId)) ?? []) {
       if (exclude.has(r.url) || r.inUse >= r.capacity) continue;
@@ -116,7 +115,7 @@ export class CapacityTracker {
           inUse += r.inUse;
         }
         capTotal += capacity;
-        list.push([modelId, { warm: c.warm, capacity, runnerVersion: c.runnerVersion, capacityInUse: inUse }]);
+        list.push([modelId, { warm: c.warm, capacity: capacity - inUse, runnerVersion: c.runnerVersion, capacityInUse: inUse }]);
       }
       perCapability.push([cap, list]);
       capacities.push([cap, capTotal]);

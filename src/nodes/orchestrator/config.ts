@@ -36,8 +36,13 @@ export const orchestratorConfigSchema = z
     /** Base price (wei per pixelsPerUnit units), used for entries without a price and for caps-less GetOrchestrator. */
     pricePerUnit: z.union([z.string(), z.number(), z.bigint()]).optional(),
     pixelsPerUnit: z.union([z.string(), z.number(), z.bigint()]).optional(),
-    /** Concurrent jobs over all models (go-livepeer -maxSessions, default 10). */
-    maxSessions: z.number().int().positive().default(10),
+    /**
+     * go-livepeer -maxSessions: concurrent *transcoding* sessions (a number ≥ 1 or "auto"). This node
+     * runs none, so it limits nothing here; AI jobs are limited per model by aiModels `capacity`.
+     */
+    maxSessions: z.union([z.number().int().positive(), z.literal('auto')]).default(10),
+    /** go-livepeer -autoAdjustPrice: quote prices × (1 + 1/txCostMultiplier), to 0.001 wei (on chain). */
+    autoAdjustPrice: z.boolean().default(true),
     /** Accepted for go-livepeer compatibility (remote workers); unused by this node. */
     orchSecret: z.string().optional(),
     /** pino level (default "silent"). */

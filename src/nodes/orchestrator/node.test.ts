@@ -1,6 +1,7 @@
 // Offchain orchestrator (no chain): real TLS + HTTP/2, real gRPC, real reference runners.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -49,9 +50,15 @@ describe('offchain orchestrator', () => {
     const gw = new TestGateway(KEY, new MemoryChainView(), new MemorySenderInfo(), orch.url, 'text-to-image', t2i.modelId);
     const info = await gw.refresh();
     assert.equal(info.transcoder, orch.url);
+    // go-livepeer offchain: no Recipient and no account → no ticket params, no price_info, no
+    // capabilities_prices, a zero address (20 zero bytes); capabilities and an auth token as on chain.
     assert.equal(info.ticketParams, undefined);
-    assert.equal(info.priceInfo?.pricePerUnit, 0n);
-    assert.ok(info.authToken && info.authToken.token.length === 32);
+    assert.equal(info.priceInfo, undefined);
+    assert.deepEqual(info.address, new Uint8Array(20));
+    assert.deepEqual(info.capabilitiesPrices, []);
+    assert.ok(info.authToken && info.authToken.token.length === 32 && info.authToken.sessionId.length > 0);
+    const validFor = Number(info.authToken.expiration) - Date.now() / 1000;
+    assert.ok(validFor > 29 * 60 && validFor <= 30 * 60 + 1, `auth token valid for ${validFor} s`);
     assert.equal(info.capabilities?.constraints?.PerCapability[27]?.models[t2i.modelId]?.capacity, 1);
     const c = createOrchestratorClient(orch.url);
     const value = new Uint8Array([1, 2, 3]);
@@ -59,7 +66,10 @@ describe('offchain orchestrator', () => {
     verifyPing(value, pong.value, orch.address!);
     // An unsigned (garbage-signed) request is fine offchain.
     const req = await createOrchestratorRequest(undefined, { address: orch.address!, sig: new Uint8Array(65) });
-    assert.equal((await c.getOrchestrator(req)).transcoder, orch.url);
+    const bare = await c.getOrchestrator(req);
+    assert.equal(bare.transcoder, orch.url);
+    assert.equal(bare.priceInfo, undefined);
+    assert.deepEqual(bare.capabilitiesPrices, []);
     c.close();
   });
 
@@ -135,6 +145,53 @@ describe('offchain orchestrator', () => {
     const r2 = await h2post(orch.url, '/upscale', '{}', { 'content-type': 'application/json' });
     assert.equal(r2.status, 400);
     assert.match(r2.text, /multipart/);
+  });
+});
+
+describe('-maxSessions counts transcoding sessions, not AI jobs (go-livepeer)', () => {
+  it('runs more AI jobs than -maxSessions and keeps answering GetOrchestrator while every slot is busy', async () => {
+    const held: ServerResponse[] = [];
+    let arrived: () => void = () => {};
+    const stalled = createServer((req, res) => {
+      req.resume();
+      if (req.method !== 'POST') return void res.writeHead(404).end();
+      held.push(res);
+      arrived();
+    });
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    const runnerUrl = `http://127.0.0.1:${(stalled.address() as { port: number }).port}`;
+    const busy = await startOrchestrator({
+      serviceAddr: '127.0.0.1:0',
+      dataDir: join(dir, 'busy'),
+      aiModels: JSON.stringify([{ pipeline: 'text-to-image', model_id: 'slow', url: runnerUrl, capacity: 2 }]),
+      network: 'offchain',
+      maxSessions: 1,
+    });
+    try {
+      const gw = new TestGateway(KEY, new MemoryChainView(), new MemorySenderInfo(), busy.url, 'text-to-image', 'slow');
+      await gw.refresh();
+      const h = { 'content-type': 'application/json', ...(await gw.headers(0)) };
+      const body = JSON.stringify({ prompt: 'a cat', model_id: 'slow', width: 64, height: 64 });
+      const bothHeld = new Promise<void>((r) => (arrived = () => held.length === 2 && r()));
+      const jobs = [h2post(busy.url, '/text-to-image', body, h), h2post(busy.url, '/text-to-image', body, h)];
+      await bothHeld;
+      assert.equal(busy.stats().inFlight, 2);
+      // Busy: still discovered (a Go gateway would otherwise drop it), advertising 0 free slots.
+      const info = await gw.refresh();
+      assert.equal(info.transcoder, busy.url);
+      const m = info.capabilities?.constraints?.PerCapability[27]?.models.slow;
+      assert.deepEqual([m?.capacity, m?.capacityInUse], [0, 2]);
+      const third = await h2post(busy.url, '/text-to-image', body, h);
+      assert.equal(third.status, 503);
+      assert.match(third.text, /insufficient capacity/);
+      for (const r of held) r.writeHead(500, { 'content-type': 'application/json' }).end('{"detail":{"msg":"stopped by the test"}}');
+      await Promise.all(jobs);
+      assert.equal(busy.stats().inFlight, 0);
+    } finally {
+      for (const r of held) r.destroy();
+      await busy.close();
+      await new Promise<void>((r) => stalled.close(() => r()));
+    }
   });
 });
 

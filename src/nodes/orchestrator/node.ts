@@ -101,12 +101,16 @@ async function runnerVersions(entries: readonly AiModelEntry[]): Promise<Map<str
 
 export async function startOrchestrator(input: OrchestratorConfigInput): Promise<Orchestrator> {
   const cfg = parseOrchestratorConfig(input);
-  const log: Logger = pino({ level: cfg.logLevel, redact: ['ethPrivateKey', '*.ethPrivateKey'] });
+  // Logs go to stderr: stdout carries the CLI's one JSON line.
+  const log: Logger = pino({ level: cfg.logLevel, redact: ['ethPrivateKey', '*.ethPrivateKey'] }, pino.destination(2));
   const models = loadModels(cfg.aiModels, cfg);
   for (const w of models.warnings) log.warn(w);
   if (models.entries.length === 0) throw new OrchestratorConfigError('-aiModels lists no models: nothing to serve');
-  const capacity = new CapacityTracker(models.entries, cfg.maxSessions);
-  const pricing = new OrchestratorPricing(AiPriceTable.fromAiModels(models.entries), basePrice(cfg));
+  const capacity = new CapacityTracker(models.entries);
+  const priceTable = AiPriceTable.fromAiModels(models.entries);
+  const base = basePrice(cfg);
+  // Offchain there is no Recipient, so nothing to adjust (go-livepeer quotes no price there at all).
+  let pricing = new OrchestratorPricing(priceTable, base);
   const signer: TicketSigner | undefined = cfg.ethPrivateKey ? localTicketSigner(cfg.ethPrivateKey) : undefined;
   const stats = new StatsCollector();
   const balances = new Balances();
@@ -186,6 +190,11 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
         maxFloat: adapters.maxFloat,
       });
       recipient = rcp;
+      if (cfg.autoAdjustPrice) {
+        pricing = new OrchestratorPricing(priceTable, base, {
+          autoAdjust: { txCostMultiplier: (s) => rcp.txCostMultiplier(s), uncappedTxCostMultiplier: () => rcp.uncappedTxCostMultiplier() },
+        });
+      }
       const off = adapters.view.onBlock((b) => {
         rcp.cleanupExpired(b);
         void q.kick().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'redemption pass failed'));

@@ -3,7 +3,8 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { getAddress, type Address } from 'viem';
-import type { Capabilities } from '../../market/index.js';
+import { Capability, type Capabilities } from '../../market/index.js';
+import type { PriceInfo } from '../../money/index.js';
 import type { PmError, Recipient, TicketSigner } from '../../pm/index.js';
 import type { OrchestratorRequest, OrchestratorServiceImpl, PingPong } from '../../wire/index.js';
 import {
@@ -40,7 +41,25 @@ function requester(req: OrchestratorRequest, offchain: boolean): Address | undef
   return req.address.length === 20 ? getAddress(toHex(req.address)) : undefined;
 }
 
+/**
+ * go-livepeer checkLiveVideoToVideoCapacity: only a request for live-video-to-video is refused at
+ * discovery, when none of its models has a free slot (batch AI capacity is checked per job, 503).
+ */
+function liveCapacityOk(caps: Capabilities, capacity: CapacityTracker): boolean {
+  const live = caps.perCapability.get(Capability.LiveVideoToVideo);
+  if (!live) return true;
+  for (const modelId of live.keys()) if (capacity.hasCapacity(Capability.LiveVideoToVideo, modelId)) return true;
+  return false;
+}
+
+/** go-livepeer's text for a capped orchestrator (a plain Go error, so gRPC status UNKNOWN). */
+export const ORCHESTRATOR_CAPPED_MESSAGE = 'Invalid orchestrator request: OrchestratorCapped';
+
 export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
+  const refuse = (code: string, message: string, status: Code, cause?: unknown): never => {
+    deps.onRefusal?.(code);
+    throw new ConnectError(message, status, undefined, undefined, cause);
+  };
   return {
     async getOrchestrator(req: OrchestratorRequest) {
       let sender: Address | undefined;
@@ -50,30 +69,31 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
         deps.onRefusal?.('GET_ORCHESTRATOR_BAD_SIGNATURE');
         throw err;
       }
-      if (!deps.capacity.hasSessionCapacity()) {
-        deps.onRefusal?.('ORCHESTRATOR_CAPPED');
-        throw new ConnectError('OrchestratorCapped: the orchestrator is at -maxSessions; try another one', Code.ResourceExhausted);
-      }
+      // go-livepeer also runs CheckCapacity("") here: -maxSessions counts transcoding sessions, and
+      // this node runs none, so a busy AI orchestrator is never dropped from discovery for it.
       const reqCaps = req.capabilities ? capabilitiesFromWire(req.capabilities) : undefined;
-      const price = deps.offchain ? ZERO_PRICE : deps.pricing.forRequest(sender, reqCaps);
+      // ignoreCapacityCheck (field 4): a session refresh must get fresh params even when full.
+      if (reqCaps && !req.ignoreCapacityCheck && !liveCapacityOk(reqCaps, deps.capacity)) {
+        refuse('ORCHESTRATOR_CAPPED', ORCHESTRATOR_CAPPED_MESSAGE, Code.Unknown);
+      }
+      if (deps.offchain) return offchainInfo(deps);
+      let price: PriceInfo = ZERO_PRICE;
       let ticketParams;
-      if (deps.recipient && sender) {
-        try {
-          ticketParams = ticketParamsToWire(await deps.recipient.ticketParams(sender, price));
-        } catch (err) {
-          const e = err as PmError;
-          deps.onRefusal?.(e.code ?? 'TICKET_PARAMS');
-          throw new ConnectError(`cannot issue ticket params for ${sender}: ${e.message}`, Code.FailedPrecondition);
-        }
+      try {
+        price = await deps.pricing.quote(sender, reqCaps);
+        if (deps.recipient && sender) ticketParams = ticketParamsToWire(await deps.recipient.ticketParams(sender, price));
+      } catch (err) {
+        const e = err as PmError;
+        refuse(e.code ?? 'TICKET_PARAMS', `cannot issue ticket params for ${sender}: ${e.message}`, Code.FailedPrecondition, err);
       }
       return create(OrchestratorInfoSchema, {
         transcoder: deps.transcoderUrl(),
         ticketParams,
         priceInfo: priceInfoToWire(price),
-        address: deps.signer ? fromHex(deps.signer.address, 'address', 20) : new Uint8Array(0),
+        address: deps.signer ? fromHex(deps.signer.address, 'address', 20) : new Uint8Array(20),
         capabilities: capabilitiesToWire(deps.capabilities()),
         authToken: createAuthToken(deps.authSecret),
-        capabilitiesPrices: reqCaps || deps.offchain ? [] : deps.pricing.capabilitiesPrices(sender),
+        capabilitiesPrices: reqCaps ? [] : deps.pricing.capabilitiesPrices(sender),
       });
     },
     async ping(req: PingPong) {
@@ -81,4 +101,19 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
       return create(PingPongSchema, { value });
     },
   };
+}
+
+/**
+ * The offchain OrchestratorInfo as go-livepeer sends it: it has no Recipient and no Ethereum
+ * account, so no ticket params, no price_info, no capabilities_prices (prices are loaded on chain
+ * only) and a zero address (20 zero bytes) even when this node was given a key; the transcoder
+ * URL, capabilities and an auth token as on chain.
+ */
+function offchainInfo(deps: RpcDeps) {
+  return create(OrchestratorInfoSchema, {
+    transcoder: deps.transcoderUrl(),
+    address: new Uint8Array(20),
+    capabilities: capabilitiesToWire(deps.capabilities()),
+    authToken: createAuthToken(deps.authSecret),
+  });
 }
