@@ -21,6 +21,7 @@ const specs = {
   depositMultiplier: { kind: 'string', description: 'max face value = deposit / depositMultiplier', default: '1' },
   authToken: { kind: 'string', description: 'bearer token clients must send (required for a non-loopback -httpAddr)' },
   maxAttempts: { kind: 'number', description: 'orchestrators tried per job', default: 4 },
+  dataDir: { kind: 'string', description: 'data directory (the credit view survives restarts); none = in memory only' },
   v: { kind: 'string', description: 'glog verbosity: 3 info, 5 debug, 6 trace (or a level name: warn, error, silent, ...)', default: DEFAULT_VERBOSITY },
   help: { kind: 'boolean', description: 'show this help' },
 } satisfies FlagSpecs;
@@ -51,6 +52,7 @@ export const gatewayCommand: Command = {
       maxTotalEV: flags.maxTotalEV ?? '20000000000000',
       depositMultiplier: flags.depositMultiplier ?? '1',
       ...(flags.authToken ? { authToken: flags.authToken } : {}),
+      ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       maxAttempts: flags.maxAttempts ?? 4,
       logLevel,
     };

@@ -58,6 +58,8 @@ export const gatewayConfigSchema = z.object({
   chainPollMs: z.number().int().min(50).default(500),
   /** Largest accepted client body (multipart files included). */
   bodyLimitBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+  /** Where the gateway keeps its credit view (go-livepeer -datadir); none = in memory only. */
+  dataDir: z.string().min(1).optional(),
 });
 
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema> & {
@@ -97,6 +99,7 @@ export interface ResolvedGatewayConfig {
   discoveryTimeoutMs: number;
   chainPollMs: number;
   bodyLimitBytes: number;
+  dataDir: string | undefined;
 }
 
 function toBigInt(name: string, v: bigint | number | string, min = 0n): bigint {
@@ -276,6 +279,7 @@ export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.Proc
     discoveryTimeoutMs: c.discoveryTimeoutMs,
     chainPollMs: c.chainPollMs,
     bodyLimitBytes: c.bodyLimitBytes,
+    dataDir: c.dataDir,
   };
 }
 

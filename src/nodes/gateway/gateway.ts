@@ -11,7 +11,8 @@ import { maxPriceFor, resolveGatewayConfig, type GatewayConfigInput, type Resolv
 import { GatewayConfigError } from './errors.js';
 import { Forwarder } from './forward.js';
 import { buildClientApi } from './http.js';
-import { Payer } from './payment.js';
+import { CreditFile, CreditLedger } from '../../billing/index.js';
+import { TicketPaymentSender } from './payment.js';
 import { JobRunner } from './run.js';
 import { SessionPool, firstAcceptableSelector, type Selector } from './sessions.js';
 import { StatsRecorder, type GatewayStats } from './stats.js';
@@ -89,7 +90,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     suspendMs: cfg.suspendMs,
     discoveryTimeoutMs: cfg.discoveryTimeoutMs,
   });
-  const payer = new Payer({ signer, sender });
+  // The credit view outlives the process when there is a data dir (a restart strands nothing).
+  const creditFile = cfg.dataDir && sender ? new CreditFile(cfg.dataDir, signer.address, { onError: (err) => log.warn({ err: err.message }, 'cannot save the credit view') }) : undefined;
+  const credit = new CreditLedger(creditFile ? { onChange: () => creditFile.changed() } : {});
+  creditFile?.attach(credit);
+  const payer = new TicketPaymentSender({ signer, sender, credit });
   const forwarder = new Forwarder({ connectTimeoutMs: cfg.connectTimeoutMs, requestTimeoutMs: cfg.requestTimeoutMs });
   const runner = new JobRunner({
     pool,
@@ -103,11 +108,12 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     maxPriceFor: (pipeline, modelId) => maxPriceFor(cfg, pipeline, modelId),
   });
   const app = await buildClientApi({ runner, log, authToken: cfg.authToken, bodyLimitBytes: cfg.bodyLimitBytes });
-  const sweep = setInterval(() => payer.balances.sweep(), 60_000);
+  const sweep = setInterval(() => credit.sweep(), 60_000);
   sweep.unref();
 
   const cleanup = (): void => {
     clearInterval(sweep);
+    creditFile?.flush();
     forwarder.close();
     for (const c of clients.values()) c.close();
     chain?.close();

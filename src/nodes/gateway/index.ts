@@ -9,6 +9,6 @@ export type { GatewayStats, OrchestratorStats, PipelineStats } from './stats.js'
 export type { JobTarget, OrchestratorSession, Selector } from './sessions.js';
 export { SessionPool, SessionRefusedError, firstAcceptableSelector } from './sessions.js';
 export type { PreparedPayment } from './payment.js';
-export { AI_WORKER_PROTOCOL, Payer, PaymentError } from './payment.js';
+export { AI_WORKER_PROTOCOL, PaymentError, TicketPaymentSender, paymentTarget, type PaymentSender } from './payment.js';
 export type { ParsedJob } from './jobs.js';
 export { classifyFailure, jobTarget } from './run.js';

@@ -19,7 +19,7 @@ import {
   type OrchestratorClient,
 } from '../../wire/index.js';
 import { capabilitiesToWire } from '../common/index.js';
-import { AI_WORKER_PROTOCOL, Payer } from './payment.js';
+import { AI_WORKER_PROTOCOL, TicketPaymentSender, paymentTarget } from './payment.js';
 import { SessionPool, SessionRefusedError, firstAcceptableSelector, type JobTarget } from './sessions.js';
 import { StatsRecorder } from './stats.js';
 
@@ -78,9 +78,10 @@ describe('gateway payments', () => {
   it('builds Livepeer-Payment / Livepeer-Segment / Authorization as go-livepeer: decoded back with the wire codecs', async () => {
     const { sender, pool, job, info } = setup();
     const sess = await pool.accept('https://o.test:8935', info(), job);
-    const payer = new Payer({ signer: gatewaySigner, sender });
+    const payer = new TicketPaymentSender({ signer: gatewaySigner, sender });
     const units = 1_000n; // fee = 1000 × 3/2 = 1500 wei; EV per ticket ≈ 1000 → 2 tickets
-    const p = await payer.prepare(sess, units, job.capabilitiesWire, '27_model');
+    const req = (n: bigint) => ({ units: n, capabilities: job.capabilitiesWire, manifestId: '27_model' });
+    const p = await payer.prepare(paymentTarget(sess), req(units));
     assert.equal(p.headers.authorization, AI_WORKER_PROTOCOL);
     assert.ok(p.fee.eq(1500n));
     const ev = ticketEV(FACE, computeWinProb(FACE, EV));
@@ -102,22 +103,24 @@ describe('gateway payments', () => {
 
     // Success: the credit left is what was sent minus units × price.
     payer.settle(p, 'received');
-    const left = payer.balances.balance(orchSigner.address, 'sess-1');
+    // Credit is keyed by (orchestrator, manifest) as the orchestrator keys it, not by auth session.
+    const key = { recipient: orchSigner.address, orchestrator: 'https://o.test:8935', manifest: '27_model' };
+    const left = payer.credit.credit(key);
     assert.ok(left?.eq(ev.mul(BigInt(p.numTickets)).sub(1500n)));
-    const p2 = await payer.prepare(sess, 10n, job.capabilitiesWire, '27_model');
+    const p2 = await payer.prepare(paymentTarget(sess), req(10n));
     // minCredit = max(fee, one ticket's EV): ~500 wei left < EV, so one more ticket even for a 15 wei job.
     assert.equal(p2.numTickets, 1);
     assert.deepEqual(paymentFromWire(decodePaymentHeader(p2.headers[PAYMENT_HEADER])).tickets.map((t) => t.ticket.senderNonce), [3n]);
     // Refused: the reserved credit comes back.
     payer.settle(p2, 'refused');
-    assert.ok(payer.balances.balance(orchSigner.address, 'sess-1')?.eq(left!));
+    assert.ok(payer.credit.credit(key)?.eq(left!));
   });
 
   it('offchain: no tickets, the quoted price echoed, signed segment credentials', async () => {
     const { pool, job, info } = setup();
     const sess = await pool.accept('https://o.test:8935', info(), job);
-    const payer = new Payer({ signer: gatewaySigner, sender: undefined });
-    const p = await payer.prepare({ ...sess, pmSessionId: undefined }, 100n, job.capabilitiesWire, 'm');
+    const payer = new TicketPaymentSender({ signer: gatewaySigner, sender: undefined });
+    const p = await payer.prepare(paymentTarget({ ...sess, pmSessionId: undefined }), { units: 100n, capabilities: job.capabilitiesWire, manifestId: 'm' });
     const payment = paymentFromWire(decodePaymentHeader(p.headers[PAYMENT_HEADER]));
     assert.equal(payment.tickets.length, 0);
     assert.equal(payment.ticketParams, undefined);

@@ -10,13 +10,13 @@ import { BadRequestError, NoOrchestratorsError, OrchestratorAttemptError, type A
 import type { Forwarder, OrchestratorResponse } from './forward.js';
 import { goLivepeerRunnerFailure } from './goLivepeerRunner.js';
 import type { ParsedJob } from './jobs.js';
-import { PaymentError, type Payer, type PreparedPayment } from './payment.js';
+import { PaymentError, isInsufficientBalance, paymentTarget, type PaymentSender, type PreparedPayment } from './payment.js';
 import type { JobTarget, OrchestratorSession, SessionPool } from './sessions.js';
 import type { StatsRecorder } from './stats.js';
 
 export interface JobRunnerDeps {
   pool: SessionPool;
-  payer: Payer;
+  payer: PaymentSender;
   forwarder: Forwarder;
   stats: StatsRecorder;
   log: Logger;
@@ -116,10 +116,11 @@ export class JobRunner {
     target: JobTarget,
     manifestId: string,
     reply: FastifyReply,
+    confirmedCreditOnly = false,
   ): Promise<'done' | OrchestratorAttemptError> {
     let paid: PreparedPayment;
     try {
-      paid = await this.d.payer.prepare(sess, job.units, target.capabilitiesWire, manifestId);
+      paid = await this.d.payer.prepare(paymentTarget(sess), { units: job.units, capabilities: target.capabilitiesWire, manifestId, confirmedCreditOnly });
     } catch (err) {
       if (!(err instanceof PaymentError)) throw err;
       this.d.stats.attemptFailed(sess.url, err.code);
@@ -131,6 +132,7 @@ export class JobRunner {
     const url = `${sess.transcoder}/${job.pipeline}`;
     let res: OrchestratorResponse;
     try {
+      paid.sent();
       res = await this.d.forwarder.post(url, { ...paid.headers, 'content-type': job.contentType }, job.body);
     } catch (err) {
       return this.failed(sess, paid, new OrchestratorAttemptError('unreachable', sess.url, undefined, (err as Error).message, { cause: err }));
@@ -143,6 +145,12 @@ export class JobRunner {
         res.discard();
       }
       const message = errorMessage(text) || `HTTP ${res.status}`;
+      if (!confirmedCreditOnly && isInsufficientBalance(res.status, message)) {
+        // The credit counted on was not there (still in flight, or the orchestrator lost it):
+        // pay again from acknowledged credit only, on the same orchestrator, once.
+        this.d.payer.settle(paid, 'insufficient-balance');
+        return this.attempt(sess, job, target, manifestId, reply, true);
+      }
       const kind = classifyFailure(res.status, message);
       return this.failed(sess, paid, new OrchestratorAttemptError(kind, sess.url, res.status, `${url} returned ${res.status}: ${message}`));
     }

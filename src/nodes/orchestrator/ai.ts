@@ -1,32 +1,26 @@
 // The AI batch routes, in go-livepeer's handleAIRequest order (selection-ai §5.3): body (400) →
-// Livepeer-Payment (402) → Livepeer-Segment (403) → units → manifest "<cap>_<model>" → capacity
-// slot (503, released on every exit path) → tickets (400) → balance (400) → runner (503/4xx/500)
-// → debit units × price → the runner's JSON (or SSE for a streaming llm).
+// Livepeer-Payment (402) → Livepeer-Segment (403) → units → capacity slot (503, released on every
+// exit path) → price, tickets, balance for (sender, "<cap>_<model>") (400) → runner (503/4xx/500)
+// → debit units × price → the runner's JSON (or SSE for a streaming llm). The money steps are
+// billing's PaymentReceiver; this file only composes them.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { LlmRequest, LlmResponse } from '../../ai/index.js';
 import { RunnerClient, RunnerStatusError, RunnerTimeoutError, RunnerUnreachableError, goContainerErrorText, llmErrorChunk } from '../../ai/index.js';
-import type { Balances } from '../../billing/index.js';
-import type { PriceInfo } from '../../money/index.js';
-import { priceFromRat, priceRat } from '../../money/index.js';
+import { BillingError, type PaymentReceiver } from '../../billing/index.js';
 import type { Capabilities } from '../../market/index.js';
 import { pipelineToCapability } from '../../market/index.js';
-import type { Recipient } from '../../pm/index.js';
 import { PAYMENT_HEADER, SEGMENT_HEADER } from '../../wire/index.js';
 import type { CapacityTracker, Lease } from './capacity.js';
 import { OrchestratorError } from './errors.js';
 import { ORCHESTRATOR_PIPELINES, readJob, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
-import type { OrchestratorPricing } from './pricing.js';
-import { ZERO_PRICE } from './pricing.js';
 import type { StatsCollector } from './stats.js';
-import { decodePayment, processPayment, verifySegment } from './verify.js';
+import { verifySegment } from './verify.js';
 
 export interface AiRouteDeps {
   offchain: boolean;
-  recipient: Recipient | undefined;
-  balances: Balances;
-  pricing: OrchestratorPricing;
+  payments: PaymentReceiver;
   capacity: CapacityTracker;
   capabilities: () => Capabilities;
   authSecret: Uint8Array;
@@ -41,6 +35,7 @@ export interface AiRouteDeps {
  */
 function runnerError(err: unknown, pipeline: OrchestratorPipeline): OrchestratorError {
   if (err instanceof OrchestratorError) return err;
+  if (err instanceof BillingError) return new OrchestratorError(err.code, err.status, err.message, { reason: err.reason, fatal: err.fatal, cause: err });
   const msg = err instanceof Error ? err.message : String(err);
   if (err instanceof RunnerUnreachableError || err instanceof RunnerTimeoutError) {
     return new OrchestratorError('RUNNER_UNAVAILABLE', 503, `runner unavailable: ${msg}`, { cause: err });
@@ -79,7 +74,7 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
     let streaming = false;
     try {
       const { countUnits, ...read } = await readJob(pipeline, req);
-      const payment = decodePayment(req.headers[PAYMENT_HEADER.toLowerCase()], deps.offchain);
+      const payment = deps.payments.decode(req.headers[PAYMENT_HEADER.toLowerCase()]);
       verifySegment(req.headers[SEGMENT_HEADER.toLowerCase()], {
         sender: payment.sender,
         offchain: deps.offchain,
@@ -88,29 +83,13 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
       });
       const job: ParsedJob = { ...read, units: await countUnits() };
       const cap = pipelineToCapability(pipeline)!;
-      const manifest = `${cap}_${job.modelId}`;
       lease = deps.capacity.acquire(cap, job.modelId);
       if (!lease) throw new OrchestratorError('INSUFFICIENT_CAPACITY', 503, 'insufficient capacity');
-      let price: PriceInfo = ZERO_PRICE;
-      const sender = payment.sender;
-      if (!deps.offchain && deps.recipient) {
-        await processPayment(payment, manifest, { recipient: deps.recipient, balances: deps.balances, stats: deps.stats });
-        // The price is ours, never the gateway's claim: the one fixed by the first ticketed payment
-        // (bound to our params by the HMAC), else our current price for this sender.
-        const fixed = sender ? deps.balances.fixedPrice(sender, manifest) : undefined;
-        price = fixed ? priceFromRat(fixed) : deps.pricing.forJob(sender, cap, job.modelId);
-        if (price.pricePerUnit > 0n) {
-          const bal = sender ? deps.balances.balance(sender, manifest) : undefined;
-          if (!sender || !bal || bal.lt(deps.recipient.ev())) {
-            throw new OrchestratorError('INSUFFICIENT_BALANCE', 400, 'Insufficient balance');
-          }
-        }
-      }
+      const charge = await deps.payments.charge(payment, { capability: cap, modelId: job.modelId, units: job.units });
       const runner = client(lease.runner.url, lease.runner.token);
-      const fee = priceRat(price).mul(job.units);
       const debit = () => {
-        if (!fee.isZero() && sender) deps.balances.debit(sender, manifest, fee);
-        deps.stats.job(pipeline, job.units, fee);
+        charge.debit();
+        deps.stats.job(pipeline, job.units, charge.fee);
       };
       if (job.stream) {
         const held = lease;

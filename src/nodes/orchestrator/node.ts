@@ -14,7 +14,7 @@ import { pino, type Logger } from 'pino';
 import { createWalletClient, http, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { RunnerClient } from '../../ai/index.js';
-import { Balances } from '../../billing/index.js';
+import { Balances, TicketPaymentReceiver } from '../../billing/index.js';
 import { PROTOCOL_NAMES, serializeWrites, type ProtocolName, type Wallet } from '../../eth/index.js';
 import type { AiModelEntry, AiModelsConfig, Capabilities } from '../../market/index.js';
 import { AiPriceTable, loadAiModels, parseAiModelsJson, parseDecimal } from '../../market/index.js';
@@ -229,9 +229,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
       await scope.register(multipart, { limits: { fileSize: 64 * 1024 * 1024, files: 4, fields: 64 } });
       await registerAiRoutes(scope as unknown as FastifyInstance, {
         offchain: cfg.offchain,
-        recipient,
-        balances,
-        pricing,
+        payments: new TicketPaymentReceiver({ recipient, balances, pricing, events: stats }),
         capacity,
         capabilities,
         authSecret,

@@ -1,0 +1,159 @@
+// Receiving payment for one job, orchestrator side (go-livepeer handleAIRequest's payment steps):
+// decode Livepeer-Payment (402) → price the job → tickets through pm's Recipient (400) → credit EV
+// to (sender, manifest) → balance check (400) → after the job, debit units × price.
+//
+// The price is ours: the orchestrator's own price for the job's capability AND model, raised to
+// the gateway's claimed expected_price when that is higher (go-livepeer charges the claim), never
+// lowered — whatever the ticket params were quoted at (a capability-less GetOrchestrator quotes
+// the base price, often 0). A claim below our price is refused before anything is credited.
+// go-livepeer instead fixes the claimed price for (sender, manifest) at the first payment — even
+// one without tickets, or one whose tickets are then refused — and debits that: free work for a
+// hostile gateway. Nothing is fixed here.
+import { Rat, priceRat, type PriceInfo } from '../money/index.js';
+import type { PaymentResult, Recipient } from '../pm/index.js';
+import type { DecodedPayment, HeaderValue } from '../wire/index.js';
+import { WireError, decodePaymentHeader, paymentFromWire } from '../wire/index.js';
+import type { Balances } from './balances.js';
+import { BillingError } from './errors.js';
+
+/** The orchestrator's own price list (OrchestratorPricing). */
+export interface JobPriceSource {
+  forJob(sender: string | undefined, capability: number, modelId: string): PriceInfo;
+}
+
+/** Counters the receiver reports to (the orchestrator's stats). */
+export interface ReceiverEvents {
+  ticketsSeen(received: number, valid: number, winning: number): void;
+  credited(ev: Rat): void;
+}
+
+export interface JobToCharge {
+  capability: number;
+  modelId: string;
+  units: bigint;
+}
+
+/** An accepted payment: run the job, then `debit()` once it has succeeded. */
+export interface JobCharge {
+  /** go-livepeer's AI manifest id "<capability>_<model>": the balance key with the sender. */
+  manifest: string;
+  /** The price charged per unit. */
+  price: PriceInfo;
+  /** units × price, wei (exact). */
+  fee: Rat;
+  /** Debits the fee from (sender, manifest). Idempotent. */
+  debit(): void;
+}
+
+export interface PaymentReceiver {
+  /** Throws BillingError PAYMENT_INVALID (402). */
+  decode(header: HeaderValue): DecodedPayment;
+  /** Throws BillingError (400): EXPECTED_PRICE_TOO_LOW, PAYMENT_REJECTED, INSUFFICIENT_BALANCE. */
+  charge(payment: DecodedPayment, job: JobToCharge): Promise<JobCharge>;
+}
+
+export interface TicketPaymentReceiverOptions {
+  /** undefined = offchain: payments are decoded but nothing is charged. */
+  recipient: Recipient | undefined;
+  balances: Balances;
+  pricing: JobPriceSource;
+  events: ReceiverEvents;
+}
+
+const FREE: PriceInfo = Object.freeze({ pricePerUnit: 0n, pixelsPerUnit: 1n });
+
+export function aiManifestId(capability: number, modelId: string): string {
+  return `${capability}_${modelId}`;
+}
+
+export class TicketPaymentReceiver implements PaymentReceiver {
+  /** Per (sender, manifest): the tail of the payments being processed, so balance checks see them in arrival order. */
+  readonly #processing = new Map<string, Promise<void>>();
+
+  constructor(private readonly o: TicketPaymentReceiverOptions) {}
+
+  decode(header: HeaderValue): DecodedPayment {
+    // Offchain, a missing header is an empty payment (go-livepeer).
+    try {
+      return paymentFromWire(decodePaymentHeader(header, { required: this.o.recipient !== undefined }));
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new BillingError('PAYMENT_INVALID', 402, msg, { reason: err instanceof WireError ? err.code : undefined, cause: err });
+    }
+  }
+
+  async charge(payment: DecodedPayment, job: JobToCharge): Promise<JobCharge> {
+    const manifest = aiManifestId(job.capability, job.modelId);
+    const recipient = this.o.recipient;
+    if (!recipient) return { manifest, price: FREE, fee: Rat.ZERO, debit: () => {} };
+    const sender = payment.sender;
+    const own = this.o.pricing.forJob(sender, job.capability, job.modelId);
+    const ownRat = priceRat(own);
+    const claim = payment.expectedPrice;
+    const claimRat = claim ? priceRat(claim) : Rat.ZERO;
+    if (claimRat.lt(ownRat)) {
+      throw new BillingError(
+        'EXPECTED_PRICE_TOO_LOW',
+        400,
+        `expected price ${claimRat.toString()} wei/unit is below this orchestrator's price ${ownRat.toString()} wei/unit for ${manifest}: get a fresh quote (GetOrchestrator with the job's capabilities) and pay that`,
+      );
+    }
+    const price = claim && claimRat.gt(ownRat) ? claim : own;
+    const priceR = claimRat.gt(ownRat) ? claimRat : ownRat;
+    if (sender) await this.#inOrder(`${sender.toLowerCase()}|${manifest}`, () => this.#receive(payment, manifest));
+    if (!priceR.isZero()) {
+      const bal = sender ? this.o.balances.balance(sender, manifest) : undefined;
+      if (!sender || !bal || bal.lt(recipient.ev())) throw new BillingError('INSUFFICIENT_BALANCE', 400, 'Insufficient balance');
+    }
+    const fee = priceR.mul(job.units);
+    let debited = false;
+    return {
+      manifest,
+      price,
+      fee,
+      debit: () => {
+        if (debited || fee.isZero() || !sender) return;
+        debited = true;
+        this.o.balances.debit(sender, manifest, fee);
+      },
+    };
+  }
+
+  /** Runs `fn` after the earlier payments of `key` (bounded: the entry goes when its tail is done). */
+  async #inOrder(key: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.#processing.get(key);
+    const mine = (prev ?? Promise.resolve()).then(fn, fn);
+    const tail = mine.catch(() => {});
+    this.#processing.set(key, tail);
+    try {
+      await mine;
+    } finally {
+      if (this.#processing.get(key) === tail) this.#processing.delete(key);
+    }
+  }
+
+  /**
+   * go-livepeer ProcessPayment: no ticket params or no tickets = nothing to credit; every ticket
+   * goes through the Recipient; the EV of credited tickets is credited even when a later ticket
+   * fails; any error → 400 with its reason.
+   */
+  async #receive(payment: DecodedPayment, manifest: string): Promise<void> {
+    const sender = payment.sender;
+    if (!payment.ticketParams || !sender || payment.tickets.length === 0) return;
+    const res: PaymentResult = await this.o.recipient!.processPayment({
+      params: payment.ticketParams,
+      expirationParams: payment.expirationParams,
+      sender,
+      senderParams: payment.senderParams,
+    });
+    const valid = res.tickets.filter((t) => t.credited).length;
+    this.o.events.ticketsSeen(res.tickets.length, valid, res.winners);
+    if (!res.credited.isZero()) {
+      this.o.balances.credit(sender, manifest, res.credited);
+      this.o.events.credited(res.credited);
+    }
+    if (res.error) {
+      throw new BillingError('PAYMENT_REJECTED', 400, res.error.message, { reason: res.error.code, fatal: res.error.fatal, cause: res.error });
+    }
+  }
+}
