@@ -5,6 +5,7 @@
 // computed here from the aiModels table the test wrote.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,7 +31,7 @@ import { TestGateway, h2post } from '../src/nodes/orchestrator/testkit.js';
 
 const EV_TARGET = 10n ** 12n;
 // The orchestrator's own prices (wei per token), the ledger's reference.
-const PRICES: Record<string, bigint> = { 'priced-llm': 10n ** 11n, 'dear-llm': 2n * 10n ** 11n, 'other-llm': 10n ** 11n };
+const PRICES: Record<string, bigint> = { 'priced-llm': 10n ** 11n, 'dear-llm': 2n * 10n ** 11n, 'other-llm': 10n ** 11n, 'held-llm': 10n ** 11n };
 const TOKENS = 3n;
 
 let dev: Devnet;
@@ -43,6 +44,9 @@ let gw2: DevAccount;
 /** Σ units × own price of every job that ran, computed here. */
 let expectedFees = Rat.ZERO;
 let expectedJobs = 0;
+/** A runner in front of the real one that holds each job until the test lets it through. */
+let holding: Server;
+const held: (() => void)[] = [];
 
 const json = { 'content-type': 'application/json' };
 const llmBody = (model: string) => JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], model, max_tokens: Number(TOKENS) });
@@ -57,7 +61,13 @@ before(async () => {
   for (const [model, price] of Object.entries(PRICES)) {
     const r = await startReferenceRunner({ pipeline: 'llm', modelId: model });
     runners.push(r);
-    models.push({ pipeline: 'llm', model_id: model, url: r.url, price_per_unit: Number(price), pixels_per_unit: 1 });
+    let url = r.url;
+    if (model === 'held-llm') {
+      holding = createServer((req, res) => void forwardWhenReleased(r.url, req, res));
+      await new Promise<void>((ok) => holding.listen(0, '127.0.0.1', ok));
+      url = `http://127.0.0.1:${(holding.address() as { port: number }).port}`;
+    }
+    models.push({ pipeline: 'llm', model_id: model, url, price_per_unit: Number(price), pixels_per_unit: 1, capacity: 4 });
   }
   orch = await startOrchestrator({
     serviceAddr: '127.0.0.1:0',
@@ -74,12 +84,22 @@ before(async () => {
 });
 
 after(async () => {
+  for (const h of held.splice(0)) h();
   await orch?.close();
+  await new Promise<void>((ok) => (holding ? holding.close(() => ok()) : ok()));
   for (const r of runners) await r.close();
   chain?.close();
   await dev?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function forwardWhenReleased(target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  if (req.method === 'POST') await new Promise<void>((ok) => held.push(ok));
+  const r = await fetch(`${target}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, ...(req.method === 'POST' ? { body: Buffer.concat(chunks) } : {}) });
+  res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await r.arrayBuffer()));
+}
 
 const gateway = (acct: DevAccount, model: string) => new TestGateway(acct.privateKey, chain.view, chain.senders, orch.url, 'llm', model);
 
@@ -228,6 +248,31 @@ describe('hostile payments', () => {
     const r2 = await h2post(orch.url, '/llm', llmBody('dear-llm'), { ...json, ...(await cheap.headers(1)), 'livepeer-segment': encodeSegmentHeader(await g2.segCreds()) });
     assert.equal(r2.status, 400, r2.text);
     assert.match(r2.text, /below this orchestrator's price/);
+  });
+
+  it('concurrent jobs cannot overdraw: the fees of jobs in flight count as spent', async () => {
+    const g = gateway(gw1, 'held-llm');
+    const info = await g.refresh();
+    const params = ticketParamsFromWire(info.ticketParams!, priceInfoFromWire(info.priceInfo!));
+    const ev = ticketEV(params.faceValue, params.winProb);
+    const fee = Rat.from(TOKENS * PRICES['held-llm']!);
+    assert.ok(fee.lt(ev), 'one ticket covers one job');
+    const before = orch.stats();
+    const first = post(g, 'held-llm', await ticketsPayment(g, params, [1n], priceInfoFromWire(info.priceInfo!)));
+    while (held.length === 0) await new Promise((ok) => setTimeout(ok, 10));
+    // The orchestrator holds one EV, but the first job's fee is about to be debited from it.
+    const second = post(g, 'held-llm', encodePaymentHeader(emptyPayment(gw1.address, info.priceInfo)));
+    let answered = false;
+    void second.then(() => (answered = true));
+    while (!answered && held.length < 2) await new Promise((ok) => setTimeout(ok, 10));
+    for (const h of held.splice(0)) h();
+    const [a, b] = await Promise.all([first, second]);
+    assert.equal(a.status, 200, a.text);
+    ran('held-llm');
+    assert.equal(b.status, 400, `the second job ran on credit the first one spends: ${b.status} ${b.text}`);
+    assert.equal(b.text.trim(), 'Insufficient balance');
+    assert.ok(orch.stats().feesDebited.sub(before.feesDebited).eq(fee));
+    assert.ok(orch.balance(gw1.address, manifest('held-llm'))!.eq(ev.sub(fee)));
   });
 
   it('the ledger: fees debited = Σ jobs × the orchestrator’s own prices', () => {

@@ -33,7 +33,7 @@ export interface JobToCharge {
   units: bigint;
 }
 
-/** An accepted payment: run the job, then `debit()` once it has succeeded. */
+/** An accepted payment: run the job, then `debit()` once it has succeeded, or `release()` when it failed. */
 export interface JobCharge {
   /** go-livepeer's AI manifest id "<capability>_<model>": the balance key with the sender. */
   manifest: string;
@@ -43,6 +43,8 @@ export interface JobCharge {
   fee: Rat;
   /** Debits the fee from (sender, manifest). Idempotent. */
   debit(): void;
+  /** The job did not run: nothing is debited and its fee stops counting as in flight. Idempotent. */
+  release(): void;
 }
 
 export interface PaymentReceiver {
@@ -69,6 +71,8 @@ export function aiManifestId(capability: number, modelId: string): string {
 export class TicketPaymentReceiver implements PaymentReceiver {
   /** Per (sender, manifest): the tail of the payments being processed, so balance checks see them in arrival order. */
   readonly #processing = new Map<string, Promise<void>>();
+  /** Per (sender, manifest): fees of accepted jobs not debited yet (entries go when they reach zero). */
+  readonly #inFlight = new Map<string, Rat>();
 
   constructor(private readonly o: TicketPaymentReceiverOptions) {}
 
@@ -85,7 +89,7 @@ export class TicketPaymentReceiver implements PaymentReceiver {
   async charge(payment: DecodedPayment, job: JobToCharge): Promise<JobCharge> {
     const manifest = aiManifestId(job.capability, job.modelId);
     const recipient = this.o.recipient;
-    if (!recipient) return { manifest, price: FREE, fee: Rat.ZERO, debit: () => {} };
+    if (!recipient) return { manifest, price: FREE, fee: Rat.ZERO, debit: () => {}, release: () => {} };
     const sender = payment.sender;
     const own = this.o.pricing.forJob(sender, job.capability, job.modelId);
     const ownRat = priceRat(own);
@@ -100,22 +104,36 @@ export class TicketPaymentReceiver implements PaymentReceiver {
     }
     const price = claim && claimRat.gt(ownRat) ? claim : own;
     const priceR = claimRat.gt(ownRat) ? claimRat : ownRat;
-    if (sender) await this.#inOrder(`${sender.toLowerCase()}|${manifest}`, () => this.#receive(payment, manifest));
-    if (!priceR.isZero()) {
-      const bal = sender ? this.o.balances.balance(sender, manifest) : undefined;
-      if (!sender || !bal || bal.lt(recipient.ev())) throw new BillingError('INSUFFICIENT_BALANCE', 400, 'Insufficient balance');
-    }
+    const key = `${(sender ?? '').toLowerCase()}|${manifest}`;
+    if (sender) await this.#inOrder(key, () => this.#receive(payment, manifest));
     const fee = priceR.mul(job.units);
-    let debited = false;
+    if (!priceR.isZero()) {
+      // go-livepeer runs a priced job while the balance holds one ticket's EV and debits after the
+      // job, so N concurrent jobs run on the credit of one. We count the fees of the jobs in flight
+      // as spent: the gateway's credit view does the same, so an honest gateway is not refused.
+      const bal = sender ? this.o.balances.balance(sender, manifest) : undefined;
+      const free = bal?.sub(this.#inFlight.get(key) ?? Rat.ZERO);
+      if (!sender || !free || free.lt(recipient.ev())) throw new BillingError('INSUFFICIENT_BALANCE', 400, 'Insufficient balance');
+    }
+    if (!sender || fee.isZero()) return { manifest, price, fee, debit: () => {}, release: () => {} };
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? Rat.ZERO).add(fee));
+    let open = true;
+    const release = () => {
+      if (!open) return false;
+      open = false;
+      const left = (this.#inFlight.get(key) ?? Rat.ZERO).sub(fee);
+      if (left.gt(Rat.ZERO)) this.#inFlight.set(key, left);
+      else this.#inFlight.delete(key);
+      return true;
+    };
     return {
       manifest,
       price,
       fee,
       debit: () => {
-        if (debited || fee.isZero() || !sender) return;
-        debited = true;
-        this.o.balances.debit(sender, manifest, fee);
+        if (release()) this.o.balances.debit(sender, manifest, fee);
       },
+      release: () => void release(),
     };
   }
 

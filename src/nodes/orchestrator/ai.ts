@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { LlmRequest, LlmResponse } from '../../ai/index.js';
 import { RunnerClient, RunnerStatusError, RunnerTimeoutError, RunnerUnreachableError, goContainerErrorText, llmErrorChunk } from '../../ai/index.js';
-import { BillingError, type PaymentReceiver } from '../../billing/index.js';
+import { BillingError, type JobCharge, type PaymentReceiver } from '../../billing/index.js';
 import type { Capabilities } from '../../market/index.js';
 import { pipelineToCapability } from '../../market/index.js';
 import { PAYMENT_HEADER, SEGMENT_HEADER } from '../../wire/index.js';
@@ -71,6 +71,7 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
 
   const handle = async (pipeline: OrchestratorPipeline, req: FastifyRequest, reply: FastifyReply) => {
     let lease: Lease | undefined;
+    let charge: JobCharge | undefined;
     let streaming = false;
     try {
       const { countUnits, ...read } = await readJob(pipeline, req);
@@ -85,11 +86,12 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
       const cap = pipelineToCapability(pipeline)!;
       lease = deps.capacity.acquire(cap, job.modelId);
       if (!lease) throw new OrchestratorError('INSUFFICIENT_CAPACITY', 503, 'insufficient capacity');
-      const charge = await deps.payments.charge(payment, { capability: cap, modelId: job.modelId, units: job.units });
+      charge = await deps.payments.charge(payment, { capability: cap, modelId: job.modelId, units: job.units });
       const runner = client(lease.runner.url, lease.runner.token);
+      const accepted = charge;
       const debit = () => {
-        charge.debit();
-        deps.stats.job(pipeline, job.units, charge.fee);
+        accepted.debit();
+        deps.stats.job(pipeline, job.units, accepted.fee);
       };
       if (job.stream) {
         const held = lease;
@@ -114,6 +116,8 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
       return sendError(reply, e);
     } finally {
       lease?.release();
+      // A job that did not get to its debit was not charged (no-op after the debit).
+      charge?.release();
     }
   };
 
