@@ -74,7 +74,7 @@ async function pool(n: number, concurrency: number, fn: () => Promise<void>): Pr
 async function main(): Promise<void> {
   log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu?'}; ticket EV ${EV} wei, price ${PRICE} wei/token`);
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-paid-'));
-  const dev = await startDevnet({ orchestrators: 1, gateways: 1, roundLength: 1000n });
+  const dev = await startDevnet({ orchestrators: 1, gateways: 1, roundLength: 400n });
   const runners: ReferenceRunner[] = [];
   const closers: (() => Promise<unknown>)[] = [];
   try {
@@ -93,6 +93,8 @@ async function main(): Promise<void> {
       aiModels: JSON.stringify(models),
       ethPrivateKey: dev.accounts.find((a) => a.role === 'orchestrator')!.privateKey,
       ticketEV: EV,
+      // Room for the 64 concurrent jobs of the last level (go-livepeer's default is 10).
+      maxSessions: 256,
       logLevel: 'silent',
     });
     closers.push(() => orch.close());

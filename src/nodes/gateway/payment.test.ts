@@ -116,6 +116,45 @@ describe('gateway payments', () => {
     assert.ok(payer.credit.credit(key)?.eq(left!));
   });
 
+  it('concurrent jobs on one orchestrator share the credit: tickets for what they need, not a batch each', async () => {
+    const { sender, pool, job, info } = setup();
+    const sess = await pool.accept('https://o.test:8935', info(), job);
+    const payer = new TicketPaymentSender({ signer: gatewaySigner, sender });
+    const ev = ticketEV(FACE, computeWinProb(FACE, EV));
+    const units = 250n; // fee 375 wei, about 0.4 of a ticket's EV
+    const fee = Rat.of(250n * 3n, 2n);
+    // Each request "goes out" as soon as it is ready (jobs counting on earlier tickets wait for them).
+    const t0 = Date.now();
+    const ps = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        payer.prepare(paymentTarget(sess), { units, capabilities: job.capabilitiesWire, manifestId: '27_model' }).then((p) => {
+          p.sent();
+          return p;
+        }),
+      ),
+    );
+    assert.ok(Date.now() - t0 < 1500, 'no job waited for the ordering timeout');
+    // What 16 jobs in flight need, simulated here: each keeps max(fee, EV) covered.
+    let avail = Rat.ZERO;
+    let expected = 0;
+    for (let i = 0; i < 16; i++) {
+      const need = fee.gt(ev) ? fee : ev;
+      if (avail.lt(need)) {
+        const n = need.sub(avail).div(ev).ceil();
+        expected += Number(n);
+        avail = avail.add(ev.mul(n));
+      }
+      avail = avail.sub(fee);
+    }
+    assert.equal(ps.reduce((a, p) => a + p.numTickets, 0), expected);
+    assert.ok(expected < 16, 'fewer tickets than jobs');
+    const nonces = ps.flatMap((p) => paymentFromWire(decodePaymentHeader(p.headers[PAYMENT_HEADER])).tickets.map((t) => t.ticket.senderNonce));
+    assert.deepEqual(nonces.sort((a, b) => Number(a - b)), Array.from({ length: expected }, (_, i) => BigInt(i + 1)), 'every nonce once');
+    for (const p of ps) payer.settle(p, 'received');
+    const left = payer.credit.credit({ recipient: orchSigner.address, orchestrator: 'https://o.test:8935', manifest: '27_model' })!;
+    assert.ok(left.eq(avail), `${left} = ${avail}`);
+  });
+
   it('offchain: no tickets, the quoted price echoed, signed segment credentials', async () => {
     const { pool, job, info } = setup();
     const sess = await pool.accept('https://o.test:8935', info(), job);
