@@ -149,8 +149,8 @@ async function main(): Promise<void> {
       };
       log(
         `c=${concurrency}: ${level.paidPerSec} paid jobs/s (direct ${level.directPerSec}/s, ratio ${level.ratio}), p50 ${level.p50Ms} ms, p99 ${level.p99Ms} ms, ` +
-          `${level.cpuMsPerJob} ms CPU/job, ${tickets} tickets for ${jobs} jobs, EV sent ${ev} / fees ${fees} = ${level.evPerFee}; ` +
-          `left at the orchestrator ${orch.balance(gw.address, `${Capability.LLM}_${runner.modelId}`) ?? 0}`,
+          `${level.cpuMsPerJob} ms CPU/job, ${tickets} tickets for ${jobs} jobs, EV sent ≈${ev.floor()} wei / fees ${fees} wei = ${level.evPerFee}; ` +
+          `left at the orchestrator ≈${(orch.balance(gw.address, `${Capability.LLM}_${runner.modelId}`) ?? Rat.ZERO).floor()} wei`,
       );
       levels.push(level);
     }
