@@ -43,6 +43,8 @@ before(async () => {
     aiModels: JSON.stringify([{ pipeline: 'llm', model_id: MODEL, url: runner.url, price_per_unit: Number(PRICE), pixels_per_unit: 1, capacity: 64 }]),
     ethPrivateKey: dev.accounts.find((a) => a.role === 'orchestrator')!.privateKey,
     ticketEV: EV_TARGET,
+    // Prices exactly as in aiModels, so the test computes the fees from its own table.
+    autoAdjustPrice: false,
     logLevel: 'silent',
   });
 });

@@ -79,6 +79,8 @@ before(async () => {
     aiModels: JSON.stringify(models),
     ethPrivateKey: dev.accounts.find((a) => a.role === 'orchestrator')!.privateKey,
     ticketEV: EV_TARGET,
+    // Prices exactly as in aiModels, so the test computes the fees from its own table.
+    autoAdjustPrice: false,
     logLevel: 'silent',
   });
 });
