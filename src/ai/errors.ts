@@ -1,51 +1,54 @@
 // Typed errors of the runner client. `code` is stable; messages say what to check next.
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../errors/index.js';
 
-export type RunnerErrorCode = 'RUNNER_UNREACHABLE' | 'RUNNER_TIMEOUT' | 'RUNNER_STATUS' | 'RUNNER_BAD_RESPONSE' | 'RUNNER_STREAM_ERROR';
+export const runnerErrorCodes = defineErrorCodes('src/ai (runner client)', {
+  RUNNER_UNREACHABLE: 'No HTTP answer from the runner (refused, DNS, reset): check it runs and the url/port.',
+  RUNNER_TIMEOUT: 'The runner did not answer in time: the job may be too large or the runner stuck.',
+  RUNNER_STATUS: 'The runner answered non-2xx; `status` and `runnerMessage` are its own.',
+  RUNNER_BAD_RESPONSE: 'A 2xx body that is not what the ai-runner API promises.',
+  RUNNER_STREAM_ERROR: 'The runner reported an error in the middle of an SSE stream.',
+});
 
-export abstract class RunnerError extends Error {
-  abstract readonly code: RunnerErrorCode;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export type RunnerErrorCode = CodeOf<typeof runnerErrorCodes>;
+
+export abstract class RunnerError extends LivepeerError<RunnerErrorCode> {
+  constructor(code: RunnerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options?.cause === undefined ? {} : { cause: options.cause });
     this.name = new.target.name;
   }
 }
 
 /** No HTTP answer at all: connection refused, DNS failure, reset. */
 export class RunnerUnreachableError extends RunnerError {
-  readonly code = 'RUNNER_UNREACHABLE';
   constructor(readonly url: string, cause: unknown) {
-    super(`runner at ${url} is unreachable (${describeCause(cause)}); check that it is running and the url/port are right`, { cause });
+    super('RUNNER_UNREACHABLE', `runner at ${url} is unreachable (${describeCause(cause)}); check that it is running and the url/port are right`, { cause });
   }
 }
 
 export class RunnerTimeoutError extends RunnerError {
-  readonly code = 'RUNNER_TIMEOUT';
   constructor(readonly url: string, readonly timeoutMs: number) {
-    super(`runner at ${url} did not answer within ${timeoutMs} ms; the job may be too large or the runner stuck`);
+    super('RUNNER_TIMEOUT', `runner at ${url} did not answer within ${timeoutMs} ms; the job may be too large or the runner stuck`);
   }
 }
 
 /** The runner answered with a non-2xx status; `runnerMessage` is its own error text. */
 export class RunnerStatusError extends RunnerError {
-  readonly code = 'RUNNER_STATUS';
-  constructor(readonly url: string, readonly status: number, readonly runnerMessage: string, readonly body: unknown) {
-    super(`runner at ${url} returned ${status}: ${runnerMessage}`);
+  constructor(readonly url: string, override readonly status: number, readonly runnerMessage: string, readonly body: unknown) {
+    super('RUNNER_STATUS', `runner at ${url} returned ${status}: ${runnerMessage}`);
   }
 }
 
 /** 2xx, but the body is not what the ai-runner API promises. */
 export class RunnerBadResponseError extends RunnerError {
-  readonly code = 'RUNNER_BAD_RESPONSE';
   constructor(readonly url: string, detail: string) {
-    super(`runner at ${url} sent a bad response: ${detail}`);
+    super('RUNNER_BAD_RESPONSE', `runner at ${url} sent a bad response: ${detail}`);
   }
 }
 
 /** The runner reported an error in the middle of an SSE stream (`data: {"error": …}`). */
 export class RunnerStreamError extends RunnerError {
-  readonly code = 'RUNNER_STREAM_ERROR';
   constructor(readonly url: string, readonly runnerMessage: string) {
-    super(`runner at ${url} failed mid-stream: ${runnerMessage}`);
+    super('RUNNER_STREAM_ERROR', `runner at ${url} failed mid-stream: ${runnerMessage}`);
   }
 }
 

@@ -1,6 +1,7 @@
 // Flag parsing in go-livepeer's style: `-orchAddr x`, `--orchAddr x`, `-orchAddr=x`, and bare
 // boolean flags (`-network offchain` vs `-offchain`). Unknown flags are an error naming the flag,
 // so a typo never silently falls back to a default.
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../errors/index.js';
 
 export type FlagKind = 'string' | 'boolean' | 'number' | 'bigint';
 
@@ -22,11 +23,14 @@ export type FlagValues<S extends FlagSpecs> = {
         : string | undefined;
 };
 
-export class UsageError extends Error {
-  readonly code = 'USAGE';
+export const usageErrorCodes = defineErrorCodes('src/cli', {
+  USAGE: 'A flag or argument is wrong: the message names it and what it takes; see `livepeer-ts <command> -help`.',
+});
+
+export class UsageError extends LivepeerError<CodeOf<typeof usageErrorCodes>> {
+  override name = 'UsageError';
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('USAGE', message, { fatal: true });
   }
 }
 

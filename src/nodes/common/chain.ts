@@ -2,16 +2,19 @@
 // Controller, or given), a polling ChainView, sender info, max float and gas price sources.
 import { createPublicClient, defineChain, http, isAddress, zeroAddress, type Address, type Chain, type PublicClient } from 'viem';
 import { chooseAiServiceRegistry, resolveContracts, type AiServiceRegistry, type AiServiceRegistryChoice, type ProtocolName } from '../../eth/index.js';
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../../errors/index.js';
 import { ChainGasPrice } from './chainGas.js';
 import { ChainMaxFloat, ChainSenderInfo } from './chainSenders.js';
 import { ChainWatcher } from './chainView.js';
 
-export class ChainConfigError extends Error {
-  readonly code = 'CHAIN_CONFIG';
-  readonly fatal = true;
+export const chainConfigErrorCodes = defineErrorCodes('src/nodes/common (chain)', {
+  CHAIN_CONFIG: 'The chain cannot be used as configured (unreachable -ethUrl, a contract missing from the Controller): the node does not start.',
+});
+
+export class ChainConfigError extends LivepeerError<CodeOf<typeof chainConfigErrorCodes>> {
+  override name = 'ChainConfigError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ChainConfigError';
+    super('CHAIN_CONFIG', message, { fatal: true, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
   }
 }
 
