@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Hex } from 'viem';
-import { roundsManagerAbi, startDevnet, type Devnet } from '../src/eth/index.js';
-import { MAX_WIN_PROB, localTicketSigner, recipientRandHash, ticketHashBytes, type Ticket, type WinningTicket } from '../src/pm/index.js';
-import { RedemptionQueue, type RedeemedTicket } from '../src/nodes/orchestrator/redeemer.js';
+import { EthError, roundsManagerAbi, sendTx, startDevnet, ticketBrokerAbi, ticketBrokerRevertCode, type Devnet } from '../src/eth/index.js';
+import { MAX_WIN_PROB, auxData, bytesToHex, localTicketSigner, recipientRandHash, ticketHashBytes, type Ticket, type WinningTicket } from '../src/pm/index.js';
+import { RedemptionQueue, redemptionDecision, type RedeemedTicket } from '../src/nodes/orchestrator/redeemer.js';
 import { RoundInitializer } from '../src/settlement/index.js';
 
 describe('redemption queue on the devnet', () => {
@@ -122,4 +122,44 @@ describe('redemption queue on the devnet', () => {
     assert.deepEqual(second.dropped, ['ticket is used']);
     assert.equal(second.q.pending().length, 0);
   });
+
+  it('drops by the decoded revert code: a ticket signed by another key, a wrong recipientRand', async () => {
+    latest = await blockNumber();
+    const good = await winningTicket();
+    const forged: WinningTicket = { ...good, sig: await localTicketSigner(orch().privateKey).sign(ticketHashBytes(good.ticket)) };
+    // The real revert, decoded: the code the queue decides on.
+    const err = await sendTx(devnet.publicClient, devnet.walletClient(orch()), redeemCall(forged)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof EthError && err.code === 'TX_REVERTED', String(err));
+    assert.equal(err.reason, 'invalid signature over ticket hash');
+    assert.equal(ticketBrokerRevertCode(err.reason), 'TICKET_SIGNATURE_INVALID');
+    assert.equal(redemptionDecision(err), 'drop');
+
+    const wrongRand: WinningTicket = { ...(await winningTicket()), recipientRand: 42n };
+    const { q, redeemed, dropped } = queue();
+    q.onWinningTicket(forged);
+    q.onWinningTicket(wrongRand);
+    await q.flush();
+    assert.equal(redeemed.length, 0);
+    assert.equal(dropped.length, 2, dropped.join('; '));
+    assert.match(dropped[0]!, /invalid signature over ticket hash/);
+    assert.match(dropped[1]!, /recipientRand does not match recipientRandHash/);
+    assert.equal(q.pending().length, 0);
+  });
+
+  function redeemCall(w: WinningTicket) {
+    const t = w.ticket;
+    return {
+      address: devnet.contracts.TicketBroker,
+      abi: ticketBrokerAbi,
+      functionName: 'redeemWinningTicket',
+      args: [
+        { recipient: t.recipient, sender: t.sender, faceValue: t.faceValue, winProb: t.winProb, senderNonce: t.senderNonce, recipientRandHash: t.recipientRandHash, auxData: bytesToHex(auxData(t)) },
+        bytesToHex(w.sig),
+        w.recipientRand,
+      ],
+    };
+  }
 });

@@ -1,25 +1,29 @@
 // Typed errors of the eth layer: a stable `code`, a message that says what to do, and `fatal`
 // (true when retrying the same call cannot help).
+import type { Hex } from 'viem';
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../errors/index.js';
 
-export type EthErrorCode =
-  | 'ANVIL_NOT_FOUND'
-  | 'ANVIL_START_FAILED'
-  | 'ARTIFACT_MISSING'
-  | 'DEPLOY_FAILED'
-  | 'TX_REVERTED'
-  | 'TX_TIMEOUT'
-  | 'BAD_CONFIG';
+export const ethErrorCodes = defineErrorCodes('src/eth', {
+  ANVIL_NOT_FOUND: 'The anvil binary (npm @foundry-rs/anvil) is missing: run npm install.',
+  ANVIL_START_FAILED: 'anvil did not start or did not report its port.',
+  ARTIFACT_MISSING: 'A compiled contract artifact is missing: run npm run build.',
+  DEPLOY_FAILED: 'Deploying a contract failed or reverted.',
+  TX_REVERTED: 'A transaction reverted; `reason` holds the decoded revert reason when there was one, `txHash` is set when it was mined.',
+  TX_TIMEOUT: 'A transaction was not mined in time: is the chain producing blocks?',
+  BAD_CONFIG: 'A chain address or setting is wrong (e.g. a contract not registered in the Controller).',
+});
 
-export class EthError extends Error {
-  readonly code: EthErrorCode;
-  readonly fatal: boolean;
-  /** For TX_REVERTED: the decoded revert reason (e.g. "ticket is used"), when there was one. */
+export type EthErrorCode = CodeOf<typeof ethErrorCodes>;
+
+export class EthError extends LivepeerError<EthErrorCode> {
+  override name = 'EthError';
+  /** For TX_REVERTED: the decoded revert reason (e.g. "ticket is used"), only when one was decoded. */
   readonly reason: string | undefined;
-  constructor(code: EthErrorCode, message: string, opts: { fatal?: boolean; cause?: unknown; reason?: string } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'EthError';
-    this.code = code;
-    this.fatal = opts.fatal ?? true;
+  /** For TX_REVERTED: the hash of the transaction when it was mined (and reverted on chain). */
+  readonly txHash: Hex | undefined;
+  constructor(code: EthErrorCode, message: string, opts: { fatal?: boolean; cause?: unknown; reason?: string; txHash?: Hex } = {}) {
+    super(code, message, { fatal: opts.fatal ?? true, ...(opts.cause === undefined ? {} : { cause: opts.cause }) });
     this.reason = opts.reason;
+    this.txHash = opts.txHash;
   }
 }

@@ -15,9 +15,10 @@ export {
   type DeployOptions,
 } from './deploy.js';
 export { startDevnet, type Devnet, type DevnetOptions, type ContractName } from './devnet.js';
-export { sendTx, deploy, revertReason, waitForReceipt, type CallSpec, type Wallet } from './tx.js';
+export { sendTx, deploy, revertReason, decodedRevertReason, waitForReceipt, type CallSpec, type Wallet } from './tx.js';
 export { serializeWrites } from './serialWallet.js';
-export { EthError, type EthErrorCode } from './errors.js';
+export { EthError, ethErrorCodes, type EthErrorCode } from './errors.js';
+export { TICKET_BROKER_REVERTS, ticketBrokerRevertCodes, ticketBrokerRevertCode, type TicketBrokerRevertCode } from './ticketBrokerReverts.js';
 export {
   controllerAbi,
   roundsManagerAbi,

@@ -27,16 +27,26 @@ export interface CallSpec {
   value?: bigint;
 }
 
-/** The revert reason of a failed call or estimate ("ticket is used"), or the error's short message. */
-export function revertReason(err: unknown): string {
-  if (err instanceof BaseError) {
-    const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError) {
-      if (revert.reason) return revert.reason;
-      if (revert.data?.errorName) return `${revert.data.errorName}(${(revert.data.args ?? []).map(String).join(', ')})`;
-    }
-    return err.shortMessage;
+/**
+ * The decoded revert reason of a failed call or estimate ("ticket is used"; a custom error as
+ * "Name(args)"), or undefined when the error is not a decoded revert (an RPC failure, a timeout).
+ * Decisions are made on this, never on the error's message.
+ */
+export function decodedRevertReason(err: unknown): string | undefined {
+  if (!(err instanceof BaseError)) return undefined;
+  const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (revert instanceof ContractFunctionRevertedError) {
+    if (revert.reason) return revert.reason;
+    if (revert.data?.errorName) return `${revert.data.errorName}(${(revert.data.args ?? []).map(String).join(', ')})`;
   }
+  return undefined;
+}
+
+/** The revert reason of a failed call or estimate ("ticket is used"), or the error's short message (for people). */
+export function revertReason(err: unknown): string {
+  const decoded = decodedRevertReason(err);
+  if (decoded !== undefined) return decoded;
+  if (err instanceof BaseError) return err.shortMessage;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -77,8 +87,8 @@ export async function sendTx(publicClient: PublicClient, wallet: Wallet, call: C
       ...(call.value !== undefined ? { value: call.value } : {}),
     } as Parameters<Wallet['writeContract']>[0]);
   } catch (err) {
-    const reason = revertReason(err);
-    throw new EthError('TX_REVERTED', `${call.functionName} reverted: ${reason}`, { fatal: false, cause: err, reason });
+    const reason = decodedRevertReason(err);
+    throw new EthError('TX_REVERTED', `${call.functionName} reverted: ${revertReason(err)}`, { fatal: false, cause: err, ...(reason === undefined ? {} : { reason }) });
   }
   const receipt = await waitForReceipt(publicClient, hash);
   if (receipt.status !== 'success') {
@@ -96,10 +106,11 @@ export async function sendTx(publicClient: PublicClient, wallet: Wallet, call: C
         ...(call.value !== undefined ? { value: call.value } : {}),
       } as Parameters<PublicClient['simulateContract']>[0]);
     } catch (err) {
-      reason = revertReason(err);
+      reason = decodedRevertReason(err);
     }
     throw new EthError('TX_REVERTED', `${call.functionName} reverted on chain (tx ${hash})${reason ? `: ${reason}` : ''}`, {
       fatal: false,
+      txHash: hash,
       ...(reason !== undefined ? { reason } : {}),
     });
   }

@@ -3,28 +3,45 @@
 // block, so recipientRand is never revealed while the gateway could still use those params.
 // Kept in memory (this node has no store yet): tickets queued when the process dies are lost.
 import type { Address, Hex, PublicClient } from 'viem';
-import { sendTx, ticketBrokerAbi, type Wallet } from '../../eth/index.js';
+import { EthError, sendTx, ticketBrokerAbi, ticketBrokerRevertCode, type TicketBrokerRevertCode, type Wallet } from '../../eth/index.js';
 import type { WinningTicket, WinningTicketSink } from '../../pm/index.js';
 import { auxData, bytesToHex, ticketHash } from '../../pm/index.js';
 import type { Logger } from 'pino';
 
 /**
- * Revert reasons that can never succeed on retry (go-livepeer: errIsUsedTicket, "transaction failed",
- * no block hash). Anything else — an uninitialised round, an RPC hiccup, a gas spike — is retried on
- * a later block: a winning ticket is money, and dropping it for a transient error loses that money.
+ * What to do after a failed redemption, decided by the decoded revert reason's code (src/eth
+ * ticketBrokerRevertCode), never by the error's text. A winning ticket is money: only what can never
+ * succeed is dropped (go-livepeer pm/queue.go isNonRetryableTicketErr drops a used ticket, a mined
+ * tx that failed, and a creation round without a block hash; the other entries here are just as
+ * permanent for this ticket). An uninitialised round is initialised and retried; anything else — a
+ * paused system, an RPC hiccup, a gas spike — is retried on a later block.
  */
-const PERMANENT = [
-  'ticket is used',
-  'ticket is expired',
-  'does not have a block hash',
-  'ticket did not win',
-  'recipientRand does not match',
-  'reverted on chain',
-  'ticket recipient is null',
-  'ticket sender is null',
-  'sender is unlocked',
-  'sender deposit and reserve are zero',
-];
+export type RedemptionDecision = 'drop' | 'initialize-round' | 'retry';
+
+const DROP: ReadonlySet<TicketBrokerRevertCode> = new Set<TicketBrokerRevertCode>([
+  'TICKET_USED',
+  'TICKET_EXPIRED',
+  'TICKET_CREATION_ROUND_NO_BLOCK_HASH',
+  'TICKET_CREATION_ROUND_BLOCK_HASH_INVALID',
+  'TICKET_DID_NOT_WIN',
+  'RECIPIENT_RAND_MISMATCH',
+  'TICKET_SIGNATURE_INVALID',
+  'TICKET_AUX_DATA_INVALID',
+  'TICKET_RECIPIENT_NULL',
+  'TICKET_SENDER_NULL',
+  'SENDER_UNLOCKED',
+  'SENDER_FUNDS_ZERO',
+]);
+
+export function redemptionDecision(err: unknown): RedemptionDecision {
+  if (!(err instanceof EthError) || err.code !== 'TX_REVERTED') return 'retry';
+  const code = ticketBrokerRevertCode(err.reason);
+  if (code === 'ROUND_NOT_INITIALIZED') return 'initialize-round';
+  if (code !== undefined) return DROP.has(code) ? 'drop' : 'retry';
+  // Mined and reverted with no reason to be had: go-livepeer's "transaction failed", dropped.
+  if (err.reason === undefined && err.txHash !== undefined) return 'drop';
+  return 'retry';
+}
 
 export interface PendingRedemption {
   ticketHash: Hex;
@@ -58,8 +75,6 @@ export interface RedemptionQueueOptions {
    */
   ensureRoundInitialized?: () => Promise<boolean>;
 }
-
-const ROUND_NOT_INITIALIZED = 'current round is not initialized';
 
 interface Item extends PendingRedemption {
   t: WinningTicket;
@@ -199,8 +214,9 @@ export class RedemptionQueue implements WinningTicketSink {
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       item.lastError = msg;
-      if (PERMANENT.some((p) => msg.includes(p))) return this.drop(item, msg);
-      if (roundRetry && msg.includes(ROUND_NOT_INITIALIZED) && this.opts.ensureRoundInitialized && (await this.opts.ensureRoundInitialized())) {
+      const decision = redemptionDecision(err);
+      if (decision === 'drop') return this.drop(item, msg);
+      if (roundRetry && decision === 'initialize-round' && this.opts.ensureRoundInitialized && (await this.opts.ensureRoundInitialized())) {
         return this.redeemOne(item, false);
       }
       if (item.attempts >= this.opts.maxAttempts) {
