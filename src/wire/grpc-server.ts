@@ -7,6 +7,7 @@ import type { FastifyHttp2SecureOptions, FastifyInstance } from 'fastify';
 import type { Http2SecureServer } from 'node:http2';
 import { Orchestrator } from './gen/net/lp_rpc_pb.js';
 import { AuthTokenError, InvalidFieldError, ValueRangeError, WireError, WireSignatureError } from './errors.js';
+import { refusalConnectError } from './refusal.js';
 
 export type OrchestratorServiceImpl = Partial<ServiceImpl<typeof Orchestrator>>;
 
@@ -18,7 +19,10 @@ export function orchestratorServerOptions(tls: { key: string; cert: string }): F
   return { http2: true, https: { allowHTTP1: true, key: tls.key, cert: tls.cert } };
 }
 
-/** Maps wire errors to gRPC status codes; other errors pass through (ConnectError stays as is). */
+/**
+ * Maps wire errors to gRPC status codes, with the wire code in the status details (ErrorDetail);
+ * other errors pass through (ConnectError stays as is).
+ */
 export function toConnectError(err: unknown): unknown {
   if (err instanceof ConnectError || !(err instanceof WireError)) return err;
   let code = Code.Internal;
@@ -26,7 +30,8 @@ export function toConnectError(err: unknown): unknown {
   else if (err instanceof AuthTokenError) code = Code.Unauthenticated;
   else if (err instanceof InvalidFieldError || err instanceof ValueRangeError) code = Code.InvalidArgument;
   else if (err.code === 'WIRE_BAD_PROTOBUF' || err.code === 'WIRE_BAD_BASE64') code = Code.InvalidArgument;
-  return new ConnectError(err.message, code, undefined, undefined, err);
+  const reason = err instanceof WireSignatureError ? err.reason : undefined;
+  return refusalConnectError(err.message, code, err.code, { fatal: err.fatal, cause: err, ...(reason === undefined ? {} : { reason }) });
 }
 
 function wrapImpl(impl: OrchestratorServiceImpl): OrchestratorServiceImpl {

@@ -17,6 +17,7 @@ import { OrchestratorInfoSchema, PingPongSchema } from './gen/net/lp_rpc_pb.js';
 import { createOrchestratorClient, type OrchestratorClient } from './grpc-client.js';
 import { orchestratorServerOptions, registerOrchestratorService, type OrchestratorServiceImpl } from './grpc-server.js';
 import { createOrchestratorRequest, signPing, verifyOrchestratorRequest, verifyPing } from './orch-request.js';
+import { refusalFromConnectError, refusalConnectError } from './refusal.js';
 import { ensureTlsCert } from './tls.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wire-grpc-'));
@@ -34,7 +35,7 @@ function impl(transcoder: () => string): OrchestratorServiceImpl {
   return {
     getOrchestrator(req) {
       const who = verifyOrchestratorRequest(req); // WireSignatureError → PermissionDenied
-      if (who === banned.address) throw new ConnectError('gateway is not allowed', Code.PermissionDenied);
+      if (who === banned.address) throw refusalConnectError('gateway is not allowed', Code.PermissionDenied, 'ORCHESTRATOR_CAPPED', { reason: 'banned-for-test' });
       return create(OrchestratorInfoSchema, {
         transcoder: transcoder(),
         address: Buffer.from(orch.address.slice(2), 'hex'),
@@ -101,19 +102,26 @@ test('GetOrchestrator over gRPC/TLS (self-signed, unverified) on the HTTPS port'
   verifyPing(value, pong.value, orch.address);
 });
 
-test('gRPC error statuses: handler ConnectError, wire signature error, unimplemented method', async () => {
+test('gRPC error statuses carry the code in the status details (ErrorDetail): handler refusal, wire signature error, unimplemented method', async () => {
   const c = client(url);
   await assert.rejects(
     c.getOrchestrator(await createOrchestratorRequest(banned)),
-    (e: unknown) => e instanceof ConnectError && e.code === Code.PermissionDenied && /not allowed/.test(e.rawMessage),
+    (e: unknown) =>
+      e instanceof ConnectError && e.code === Code.PermissionDenied && e.rawMessage === 'gateway is not allowed' &&
+      refusalFromConnectError(e).code === 'ORCHESTRATOR_CAPPED' && refusalFromConnectError(e).reason === 'banned-for-test',
   );
   const forged = await createOrchestratorRequest(gateway);
   forged.sig = (await createOrchestratorRequest(banned)).sig;
   await assert.rejects(
     c.getOrchestrator(forged),
-    (e: unknown) => e instanceof ConnectError && e.code === Code.PermissionDenied && /was made by/.test(e.rawMessage),
+    (e: unknown) =>
+      e instanceof ConnectError && e.code === Code.PermissionDenied && /was made by/.test(e.rawMessage) &&
+      refusalFromConnectError(e).code === 'WIRE_INVALID_SIGNATURE' && refusalFromConnectError(e).reason === 'wrong-signer',
   );
-  await assert.rejects(c.endTranscodingSession({}), (e: unknown) => e instanceof ConnectError && e.code === Code.Unimplemented);
+  await assert.rejects(
+    c.endTranscodingSession({}),
+    (e: unknown) => e instanceof ConnectError && e.code === Code.Unimplemented && refusalFromConnectError(e).code === undefined,
+  );
 });
 
 test('ordinary HTTP routes on the same port: HTTP/1.1 (https) and HTTP/2', async () => {

@@ -74,7 +74,20 @@ export type { Ticket as RedeemerTicket, QueueTicketRes, MaxFloatReq, MaxFloatUpd
 
 // ---- errors ----
 export type { WireErrorCode } from './errors.js';
-export { WireError, HeaderDecodeError, ValueRangeError, InvalidFieldError, AuthTokenError, WireSignatureError } from './errors.js';
+export { wireErrorCodes, WireError, HeaderDecodeError, ValueRangeError, InvalidFieldError, AuthTokenError, WireSignatureError } from './errors.js';
+export type { RefusalCode, RemoteRefusal } from './refusal.js';
+export {
+  REFUSAL_CODE_HEADER,
+  REFUSAL_REASON_HEADER,
+  refusalCodes,
+  isRefusalCode,
+  refusalHeaders,
+  refusalFromHeaders,
+  refusalConnectError,
+  refusalFromConnectError,
+} from './refusal.js';
+export { ErrorDetailSchema } from './gen/livepeer_ts/errors_pb.js';
+export type { ErrorDetail } from './gen/livepeer_ts/errors_pb.js';
 
 // ---- bytes and codecs ----
 export { bigIntToMinimalBytes, bytesToBigInt, bytesToUint256, pad32, toHex, fromHex, encodeBase64, decodeBase64Strict } from './bytes.js';

@@ -11,7 +11,7 @@ import { RunnerClient, RunnerStatusError, RunnerTimeoutError, RunnerUnreachableE
 import { BillingError, type JobCharge, type PaymentReceiver } from '../../billing/index.js';
 import type { Capabilities } from '../../market/index.js';
 import { pipelineToCapability } from '../../market/index.js';
-import { PAYMENT_HEADER, SEGMENT_HEADER } from '../../wire/index.js';
+import { PAYMENT_HEADER, SEGMENT_HEADER, refusalHeaders } from '../../wire/index.js';
 import type { CapacityTracker, Lease } from './capacity.js';
 import { OrchestratorError } from './errors.js';
 import { ORCHESTRATOR_PIPELINES, readJob, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
@@ -41,14 +41,25 @@ function runnerError(err: unknown, pipeline: OrchestratorPipeline): Orchestrator
     return new OrchestratorError('RUNNER_UNAVAILABLE', 503, `runner unavailable: ${msg}`, { cause: err });
   }
   if (err instanceof RunnerStatusError) {
-    const code = err.status >= 400 && err.status < 500 ? 'RUNNER_REJECTED' : 'RUNNER_FAILED';
+    // A runner 4xx is the client's request, except 401/403: OUR runner token is wrong, a failure.
+    const clientFault = err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403;
+    const code = clientFault ? 'RUNNER_REJECTED' : 'RUNNER_FAILED';
     return new OrchestratorError(code, 500, goContainerErrorText(pipeline, err.status, err.runnerMessage, err.body), { cause: err, reason: `RUNNER_${err.status}` });
   }
   return new OrchestratorError('RUNNER_FAILED', 500, msg, { cause: err });
 }
 
-function sendError(reply: FastifyReply, err: OrchestratorError): FastifyReply {
-  return reply.status(err.status).type('text/plain; charset=utf-8').send(`${err.message}\n`);
+/**
+ * Answers a refusal as go-livepeer's http.Error does (status, text/plain "<message>\n", nosniff),
+ * so a Go gateway reads the same text, with the code in Livepeer-Error-Code (and the finer reason
+ * in Livepeer-Error-Reason): src/wire/refusal.ts says why headers and not a JSON body.
+ */
+function sendError(reply: FastifyReply, status: number, code: string, message: string, reason?: string): FastifyReply {
+  return reply
+    .status(status)
+    .headers({ ...refusalHeaders(code, reason), 'x-content-type-options': 'nosniff' })
+    .type('text/plain; charset=utf-8')
+    .send(`${message}\n`);
 }
 
 export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps): Promise<void> {
@@ -65,8 +76,9 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
   // Fastify's own body errors (bad JSON, too large) as plain text too.
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    deps.stats.refusal(status === 500 ? 'INTERNAL' : 'BAD_REQUEST');
-    return reply.status(status).type('text/plain; charset=utf-8').send(`${err.message}\n`);
+    const code = status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
+    deps.stats.refusal(code);
+    return sendError(reply, status, code, err.message);
   });
 
   const handle = async (pipeline: OrchestratorPipeline, req: FastifyRequest, reply: FastifyReply) => {
@@ -113,7 +125,7 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
       if (e.status >= 500) deps.log.warn({ pipeline, code: e.code, err: e.message }, 'AI request failed');
       else deps.log.debug({ pipeline, code: e.code, err: e.message }, 'AI request refused');
       if (streaming && reply.sent) return reply;
-      return sendError(reply, e);
+      return sendError(reply, e.status, e.code, e.message, e.reason);
     } finally {
       lease?.release();
       // A job that did not get to its debit was not charged (no-op after the debit).

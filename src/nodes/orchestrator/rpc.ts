@@ -1,18 +1,19 @@
 // net.Orchestrator over gRPC: GetOrchestrator (go-livepeer getOrchestrator / orchestratorInfo)
 // and Ping.
 import { create } from '@bufbuild/protobuf';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import { getAddress, type Address } from 'viem';
 import { Capability, type Capabilities } from '../../market/index.js';
 import type { PriceInfo } from '../../money/index.js';
 import type { PmError, Recipient, TicketSigner } from '../../pm/index.js';
-import type { OrchestratorRequest, OrchestratorServiceImpl, PingPong } from '../../wire/index.js';
+import type { OrchestratorRequest, OrchestratorServiceImpl, PingPong, RefusalCode } from '../../wire/index.js';
 import {
   OrchestratorInfoSchema,
   PingPongSchema,
   createAuthToken,
   fromHex,
   priceInfoToWire,
+  refusalConnectError,
   signPing,
   ticketParamsToWire,
   toHex,
@@ -56,9 +57,11 @@ function liveCapacityOk(caps: Capabilities, capacity: CapacityTracker): boolean 
 export const ORCHESTRATOR_CAPPED_MESSAGE = 'Invalid orchestrator request: OrchestratorCapped';
 
 export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
-  const refuse = (code: string, message: string, status: Code, cause?: unknown): never => {
-    deps.onRefusal?.(code);
-    throw new ConnectError(message, status, undefined, undefined, cause);
+  // The status and message stay go-livepeer's; the refusal code rides in the status details
+  // (a livepeer_ts.ErrorDetail, src/wire/refusal.ts). `statsCode` is what the stats count.
+  const refuse = (statsCode: string, message: string, status: Code, code: RefusalCode, opts: { reason?: string; fatal?: boolean; cause?: unknown } = {}): never => {
+    deps.onRefusal?.(statsCode);
+    throw refusalConnectError(message, status, code, opts);
   };
   return {
     async getOrchestrator(req: OrchestratorRequest) {
@@ -74,7 +77,7 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
       const reqCaps = req.capabilities ? capabilitiesFromWire(req.capabilities) : undefined;
       // ignoreCapacityCheck (field 4): a session refresh must get fresh params even when full.
       if (reqCaps && !req.ignoreCapacityCheck && !liveCapacityOk(reqCaps, deps.capacity)) {
-        refuse('ORCHESTRATOR_CAPPED', ORCHESTRATOR_CAPPED_MESSAGE, Code.Unknown);
+        refuse('ORCHESTRATOR_CAPPED', ORCHESTRATOR_CAPPED_MESSAGE, Code.Unknown, 'ORCHESTRATOR_CAPPED');
       }
       if (deps.offchain) return offchainInfo(deps);
       let price: PriceInfo = ZERO_PRICE;
@@ -84,7 +87,11 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
         if (deps.recipient && sender) ticketParams = ticketParamsToWire(await deps.recipient.ticketParams(sender, price));
       } catch (err) {
         const e = err as PmError;
-        refuse(e.code ?? 'TICKET_PARAMS', `cannot issue ticket params for ${sender}: ${e.message}`, Code.FailedPrecondition, err);
+        refuse(e.code ?? 'TICKET_PARAMS', `cannot issue ticket params for ${sender}: ${e.message}`, Code.FailedPrecondition, 'TICKET_PARAMS_UNAVAILABLE', {
+          ...(typeof e.code === 'string' ? { reason: e.code } : {}),
+          fatal: e.fatal === true,
+          cause: err,
+        });
       }
       return create(OrchestratorInfoSchema, {
         transcoder: deps.transcoderUrl(),
