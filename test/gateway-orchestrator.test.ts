@@ -14,6 +14,7 @@ import { deadPeer, type DeadPeer } from './dead-peer.js';
 import { Rat } from '../src/money/index.js';
 import { startOrchestrator } from '../src/nodes/orchestrator/index.js';
 import { startGateway, type GatewayHandle } from '../src/nodes/gateway/index.js';
+import { Forwarder } from '../src/nodes/gateway/forward.js';
 
 type Orch = Awaited<ReturnType<typeof startOrchestrator>>;
 const PIPELINES = ['text-to-image', 'image-to-image', 'llm', 'text-to-speech'] as const;
@@ -157,6 +158,42 @@ describe('gateway → orchestrator (devnet, real runners)', () => {
     // order), so all the EV the gateway did not count as refused is credited somewhere, exactly.
     const credited = orchs.reduce((acc, o) => acc.add(o.stats().evCredited), Rat.ZERO);
     assert.ok(credited.eq(s.tickets.ev.sub(s.tickets.refusedEv)), `credited ${credited}, sent ${s.tickets.ev} − refused ${s.tickets.refusedEv}`);
+  });
+
+  it('a runner 4xx goes back to the client as 400; the healthy orchestrator is not suspended and keeps the credit', async () => {
+    const failedBefore = gw.stats().orchestrators[cheap.url]?.failed ?? 0;
+    const refusedBefore = gw.stats().tickets.refusedEv;
+    // The reference runner refuses sizes that are not multiples of 8 (ai-runner's 400); the orchestrator
+    // ran the payment first, so it answers RUNNER_REJECTED in Livepeer-Error-Code.
+    const bad = await postJson('/text-to-image', { prompt: 'bad size', width: 60, height: 60 });
+    assert.equal(bad.status, 400, await bad.clone().text());
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /divisible by 8/);
+    const s = gw.stats();
+    assert.equal(s.orchestrators[cheap.url]?.failed, failedBefore + 1);
+    assert.ok(s.tickets.refusedEv.eq(refusedBefore), 'the tickets sent were counted as credited, not refused');
+    // Not suspended: the next job goes to the same orchestrator at once.
+    const jobsBefore = cheap.stats().jobs['text-to-image'] ?? 0;
+    const ok = await postJson('/text-to-image', { prompt: 'good size', width: 64, height: 64 });
+    assert.equal(ok.status, 200, await ok.text());
+    assert.equal(cheap.stats().jobs['text-to-image'], jobsBefore + 1);
+    const credited = orchs.reduce((acc, o) => acc.add(o.stats().evCredited), Rat.ZERO);
+    const g = gw.stats();
+    assert.ok(credited.eq(g.tickets.ev.sub(g.tickets.refusedEv)), `credited ${credited}, sent ${g.tickets.ev} − refused ${g.tickets.refusedEv}`);
+  });
+
+  it('the orchestrator answers refusals with go-livepeer\'s status and text, and the code in Livepeer-Error-Code', async () => {
+    const f = new Forwarder({ connectTimeoutMs: 3000, requestTimeoutMs: 10_000 });
+    try {
+      const res = await f.post(`${cheap.url}/text-to-image`, { 'content-type': 'application/json' }, new TextEncoder().encode('{"prompt":"no payment"}'));
+      const text = await res.text();
+      assert.equal(res.status, 402);
+      assert.match(res.headers['content-type'] ?? '', /^text\/plain/);
+      assert.ok(text.endsWith('\n') && !text.startsWith('{'), 'plain text, as go-livepeer http.Error');
+      assert.equal(res.headers['livepeer-error-code'], 'PAYMENT_INVALID');
+      assert.equal(res.headers['livepeer-error-reason'], 'WIRE_MISSING_HEADER');
+    } finally {
+      f.close();
+    }
   });
 
   it('streams llm answers (SSE) through both nodes and pays for them', async () => {

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { Rat } from '../../money/index.js';
 import { maxPriceFor, parseOrchAddrs, resolveGatewayConfig } from './config.js';
 import { GatewayConfigError } from './errors.js';
-import { classifyFailure } from './run.js';
 
 const KEY = `0x${'11'.repeat(32)}`;
 
@@ -73,18 +72,5 @@ describe('gateway config', () => {
       () => resolveGatewayConfig({ maxPricePerCapability: '{"capabilities_prices":[{"pipeline":"llm","price_per_unit":"5"}]}' }, {}),
       /JSON number/,
     );
-  });
-
-  it('classifies orchestrator failures for retry', () => {
-    assert.equal(classifyFailure(503, 'insufficient capacity'), 'capacity');
-    assert.equal(classifyFailure(500, 'runner crashed'), 'server');
-    assert.equal(classifyFailure(402, 'missing payment'), 'payment');
-    assert.equal(classifyFailure(403, 'invalid auth token'), 'payment');
-    assert.equal(classifyFailure(400, 'TicketParams expired: fetch fresh params'), 'params-expired');
-    assert.equal(classifyFailure(400, 'invalid ticket senderNonce: already seen'), 'params-expired');
-    assert.equal(classifyFailure(503, 'runner unavailable'), 'server');
-    assert.equal(classifyFailure(400, 'Insufficient balance'), 'payment');
-    assert.equal(classifyFailure(400, 'prompt is required'), 'client');
-    assert.equal(classifyFailure(422, 'width must be a multiple of 8'), 'client');
   });
 });

@@ -3,6 +3,7 @@
 // certificate (InsecureSkipVerify); http:// origins use cleartext h2c.
 import http2 from 'node:http2';
 import type { Readable } from 'node:stream';
+import { LivepeerError } from '../../errors/index.js';
 
 export interface OrchestratorResponse {
   status: number;
@@ -15,14 +16,17 @@ export interface OrchestratorResponse {
   discard(): void;
 }
 
-export class ForwardError extends Error {
+const FORWARD_CODES = { connect: 'GW_FORWARD_CONNECT', timeout: 'GW_FORWARD_TIMEOUT', reset: 'GW_FORWARD_RESET' } as const;
+
+/** No (complete) answer from the orchestrator's HTTPS API; `kind` says at which step. */
+export class ForwardError extends LivepeerError<(typeof FORWARD_CODES)[keyof typeof FORWARD_CODES]> {
+  override name = 'ForwardError';
   constructor(
     readonly kind: 'connect' | 'timeout' | 'reset',
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = 'ForwardError';
+    super(FORWARD_CODES[kind], message, options?.cause === undefined ? {} : { cause: options.cause });
   }
 }
 

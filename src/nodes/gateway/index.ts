@@ -11,4 +11,8 @@ export { SessionPool, SessionRefusedError, firstAcceptableSelector } from './ses
 export type { PreparedPayment } from './payment.js';
 export { AI_WORKER_PROTOCOL, PaymentError, TicketPaymentSender, paymentTarget, type PaymentSender } from './payment.js';
 export type { ParsedJob } from './jobs.js';
-export { classifyFailure, jobTarget } from './run.js';
+export { jobTarget } from './run.js';
+export { classifyFailure, classifyPaymentError } from './attempt-failure.js';
+export { goLivepeerRefusal, goLivepeerRpcRefusal } from './golivepeer-errors.js';
+export { gatewayErrorCodes } from './errors.js';
+export type { AttemptFailureInfo } from './errors.js';

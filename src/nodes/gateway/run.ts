@@ -6,11 +6,12 @@ import type { FastifyReply } from 'fastify';
 import type { Rat } from '../../money/index.js';
 import { aiJobCapabilities, pipelineToCapability } from '../../market/index.js';
 import { capabilitiesToWire } from '../common/index.js';
-import { BadRequestError, NoOrchestratorsError, OrchestratorAttemptError, type AttemptFailureKind } from './errors.js';
+import { refusalFromHeaders } from '../../wire/index.js';
+import { classifyFailure, classifyPaymentError } from './attempt-failure.js';
+import { BadRequestError, NoOrchestratorsError, OrchestratorAttemptError } from './errors.js';
 import type { Forwarder, OrchestratorResponse } from './forward.js';
-import { goLivepeerRunnerFailure } from './goLivepeerRunner.js';
 import type { ParsedJob } from './jobs.js';
-import { PaymentError, isInsufficientBalance, paymentTarget, type PaymentSender, type PreparedPayment } from './payment.js';
+import { PaymentError, paymentTarget, type PaymentSender, type PreparedPayment } from './payment.js';
 import type { JobTarget, OrchestratorSession, SessionPool } from './sessions.js';
 import type { StatsRecorder } from './stats.js';
 
@@ -25,26 +26,6 @@ export interface JobRunnerDeps {
   capacityWaits: number;
   capacityWaitMs: number;
   maxPriceFor(pipeline: string, modelId: string): Rat | undefined;
-}
-
-// A 400 from the orchestrator about payment, not about the client's request (go-livepeer retries on
-// these substrings: ticketparams expired, invalid ticket sendernonce, insufficient capacity).
-const PAYMENT_400 = /ticket|sendernonce|nonce|insufficient balance|payment|recipientrand|expected.?price|price|sender|reserve|deposit|faceValue|winProb|expired/i;
-// Stale session (expired params, nonces used up or out of order): refresh and retry, same orchestrator allowed.
-const PARAMS_EXPIRED = /ticket ?params expired|ticketparams expired|params? (?:are |is )?expired|invalid ticket sendernonce/i;
-
-/** Classifies a non-2xx orchestrator answer. */
-export function classifyFailure(status: number, message: string): AttemptFailureKind {
-  // A runner refusing the request (go-livepeer: 500 "... container returned 400: ...") is the client's.
-  const runner = goLivepeerRunnerFailure(status, message);
-  if (runner) return runner;
-  if (status === 503 && /insufficient capacity/i.test(message)) return 'capacity';
-  if (status >= 500) return 'server';
-  if (status === 402 || status === 403 || status === 401) return 'payment';
-  if (PARAMS_EXPIRED.test(message)) return 'params-expired';
-  if (/insufficient capacity/i.test(message)) return 'capacity';
-  if (status === 400 && PAYMENT_400.test(message)) return 'payment';
-  return 'client';
 }
 
 export function jobTarget(job: ParsedJob, maxPrice: Rat | undefined): JobTarget {
@@ -125,8 +106,7 @@ export class JobRunner {
       if (!(err instanceof PaymentError)) throw err;
       this.d.stats.attemptFailed(sess.url, err.code);
       this.d.pool.invalidate(sess, target);
-      const kind = /EXPIRED/.test(err.code) ? 'params-expired' : 'payment';
-      return new OrchestratorAttemptError(kind, sess.url, undefined, err.message, { cause: err });
+      return new OrchestratorAttemptError(classifyPaymentError(err.code), sess.url, undefined, err.message, { cause: err });
     }
     this.d.stats.ticketsSent(sess.url, paid.numTickets, paid.ticketEV, paid.faceValue);
     const url = `${sess.transcoder}/${job.pipeline}`;
@@ -135,7 +115,9 @@ export class JobRunner {
       paid.sent();
       res = await this.d.forwarder.post(url, { ...paid.headers, 'content-type': job.contentType }, job.body);
     } catch (err) {
-      return this.failed(sess, paid, new OrchestratorAttemptError('unreachable', sess.url, undefined, (err as Error).message, { cause: err }));
+      // No answer at all: the request may never have arrived, so nothing is counted as credited.
+      const failure = { kind: 'unreachable', credited: false } as const;
+      return this.failed(sess, paid, new OrchestratorAttemptError(failure, sess.url, undefined, (err as Error).message, { cause: err }));
     }
     if (res.status < 200 || res.status >= 300) {
       let text = '';
@@ -145,14 +127,14 @@ export class JobRunner {
         res.discard();
       }
       const message = errorMessage(text) || `HTTP ${res.status}`;
-      if (!confirmedCreditOnly && isInsufficientBalance(res.status, message)) {
+      const failure = classifyFailure(res.status, refusalFromHeaders(res.headers), message);
+      if (!confirmedCreditOnly && failure.remoteCode === 'INSUFFICIENT_BALANCE') {
         // The credit counted on was not there (still in flight, or the orchestrator lost it):
         // pay again from acknowledged credit only, on the same orchestrator, once.
         this.d.payer.settle(paid, 'insufficient-balance');
         return this.attempt(sess, job, target, manifestId, reply, true);
       }
-      const kind = classifyFailure(res.status, message);
-      return this.failed(sess, paid, new OrchestratorAttemptError(kind, sess.url, res.status, `${url} returned ${res.status}: ${message}`));
+      return this.failed(sess, paid, new OrchestratorAttemptError(failure, sess.url, res.status, `${url} returned ${res.status}: ${message}`));
     }
     const contentType = res.headers['content-type'] ?? 'application/json';
     if (job.stream && contentType.includes('text/event-stream')) {
@@ -165,7 +147,8 @@ export class JobRunner {
     } catch (err) {
       // The orchestrator ran (and debited) the job but the answer was lost: count it as paid.
       this.d.payer.settle(paid, 'received');
-      return this.failed(sess, undefined, new OrchestratorAttemptError('server', sess.url, res.status, `reading the answer from ${url} failed: ${(err as Error).message}`));
+      const failure = { kind: 'server', credited: true } as const;
+      return this.failed(sess, undefined, new OrchestratorAttemptError(failure, sess.url, res.status, `reading the answer from ${url} failed: ${(err as Error).message}`));
     }
     this.succeeded(sess, job, paid);
     await reply.code(200).header('content-type', contentType).send(body);
@@ -184,7 +167,7 @@ export class JobRunner {
       if (!credited) this.d.stats.ticketsRefused(sess.url, paid.numTickets, paid.ticketEV);
     }
     this.d.stats.attemptFailed(sess.url, `GW_ORCH_${err.kind.toUpperCase().replace('-', '_')}`);
-    this.d.log.warn({ orchestrator: sess.url, kind: err.kind, status: err.upstreamStatus }, err.message);
+    this.d.log.warn({ orchestrator: sess.url, kind: err.kind, status: err.upstreamStatus, code: err.remoteCode, reason: err.remoteReason }, err.message);
     return err;
   }
 

@@ -14,8 +14,19 @@ import { incompatibility } from '../../market/index.js';
 import type { ChainView, Hex32, Sender, TicketParams } from '../../pm/index.js';
 import { MAX_SENDER_NONCES, PARAMS_EXPIRY_BUFFER, PmError } from '../../pm/index.js';
 import type { Capabilities, Hash32Signer, OrchestratorClient, OrchestratorInfo, WirePriceInfo } from '../../wire/index.js';
-import { AUTH_TOKEN_VALIDITY_SECONDS, addressFromWire, createOrchestratorRequest, priceInfoFromWire, priceInfoToWire, ticketParamsFromWire } from '../../wire/index.js';
+import {
+  AUTH_TOKEN_VALIDITY_SECONDS,
+  addressFromWire,
+  createOrchestratorRequest,
+  priceInfoFromWire,
+  priceInfoToWire,
+  refusalFromConnectError,
+  ticketParamsFromWire,
+} from '../../wire/index.js';
 import { capabilitiesFromWire } from '../common/index.js';
+import { LivepeerError } from '../../errors/index.js';
+import type { GatewayErrorCode } from './errors.js';
+import { goLivepeerRpcRefusal } from './golivepeer-errors.js';
 import type { StatsRecorder } from './stats.js';
 
 /** What one job needs from an orchestrator. */
@@ -57,14 +68,27 @@ export interface Selector {
 /** The first acceptable orchestrator in -orchAddr order. */
 export const firstAcceptableSelector: Selector = { select: (c) => c[0] };
 
-export class SessionRefusedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SessionRefusedError';
+export class SessionRefusedError extends LivepeerError<GatewayErrorCode> {
+  override name = 'SessionRefusedError';
+  /** The orchestrator's own refusal code (gRPC ErrorDetail, or recognised from go-livepeer's text). */
+  readonly remoteCode: string | undefined;
+  constructor(code: GatewayErrorCode, message: string, opts: { remoteCode?: string; cause?: unknown } = {}) {
+    super(code, message, opts.cause === undefined ? {} : { cause: opts.cause });
+    this.remoteCode = opts.remoteCode;
   }
+}
+
+/**
+ * Why GetOrchestrator failed, from the code in the gRPC status details (a livepeer-ts orchestrator)
+ * or go-livepeer's text (golivepeer-errors.ts). A capped orchestrator is busy, not broken: it is
+ * left out for this (capability, model) for a while but not suspended.
+ */
+export function discoveryRefusal(url: string, err: unknown): SessionRefusedError {
+  const remote = refusalFromConnectError(err);
+  const remoteCode = remote.code ?? goLivepeerRpcRefusal(err instanceof Error ? err.message : String(err))?.code;
+  const message = `GetOrchestrator on ${url} failed: ${err instanceof Error ? err.message : String(err)}`;
+  const code = remoteCode === 'ORCHESTRATOR_CAPPED' ? 'GW_ORCHESTRATOR_BUSY' : 'GW_DISCOVERY_FAILED';
+  return new SessionRefusedError(code, message, { cause: err, ...(remoteCode === undefined ? {} : { remoteCode }) });
 }
 
 export interface SessionPoolOptions {
@@ -156,9 +180,9 @@ export class SessionPool {
     const p = this.discover(url, job)
       .then((session): Entry => ({ session }))
       .catch((err: unknown): Entry => {
-        const refused = err instanceof SessionRefusedError ? err : new SessionRefusedError('GW_DISCOVERY_FAILED', String(err));
+        const refused = err instanceof SessionRefusedError ? err : new SessionRefusedError('GW_DISCOVERY_FAILED', String(err), { cause: err });
         this.o.stats.refusal(refused.code, url);
-        this.o.log.warn({ orchestrator: url, code: refused.code }, `orchestrator not used: ${refused.message}`);
+        this.o.log.warn({ orchestrator: url, code: refused.code, remoteCode: refused.remoteCode }, `orchestrator not used: ${refused.message}`);
         if (refused.code === 'GW_DISCOVERY_FAILED') this.suspended.set(url, this.now() + this.o.suspendMs);
         return { refused, until: this.now() + this.o.suspendMs };
       })
@@ -180,7 +204,7 @@ export class SessionPool {
       this.o.stats.discovery(url, true);
     } catch (err) {
       this.o.stats.discovery(url, false);
-      throw new SessionRefusedError('GW_DISCOVERY_FAILED', `GetOrchestrator on ${url} failed: ${(err as Error).message}`);
+      throw discoveryRefusal(url, err);
     }
     return this.accept(url, info, job);
   }
@@ -221,8 +245,8 @@ export class SessionPool {
         ticketParams = ticketParamsFromWire(info.ticketParams, price);
         await this.o.sender.validateTicketParams(ticketParams, 1);
       } catch (err) {
-        const code = err instanceof PmError ? `PM_${err.code}` : 'GW_BAD_TICKET_PARAMS';
-        throw new SessionRefusedError(code, `${url} sent ticket params this gateway will not pay with: ${(err as Error).message}`);
+        const code: GatewayErrorCode = err instanceof PmError ? `PM_${err.code}` : 'GW_BAD_TICKET_PARAMS';
+        throw new SessionRefusedError(code, `${url} sent ticket params this gateway will not pay with: ${(err as Error).message}`, { cause: err });
       }
       recipient = ticketParams.recipient;
       // Never restart a session we already have: that would reuse nonces (a replay to the orchestrator).

@@ -1,0 +1,78 @@
+// What the gateway does after one failed orchestrator attempt, decided from codes and statuses only:
+// the orchestrator's Livepeer-Error-Code (a livepeer-ts orchestrator), or the code its go-livepeer
+// text stands for (golivepeer-errors.ts, the one table of texts), else the HTTP status alone.
+// The decisions: retry where (kind), suspend or not (kind), and whether the tickets sent were
+// credited (the orchestrator refuses some things BEFORE it processes the payment, fails others AFTER).
+import type { PmErrorCode } from '../../pm/index.js';
+import { isRefusalCode, type RefusalCode, type RemoteRefusal } from '../../wire/index.js';
+import type { AttemptFailureInfo, AttemptFailureKind } from './errors.js';
+import { goLivepeerRefusal } from './golivepeer-errors.js';
+
+interface Decision {
+  kind: AttemptFailureKind;
+  credited: boolean;
+}
+
+/** Ticket refusals that a fresh session (new params, new nonces) cures. */
+const STALE_SESSION_REASONS: ReadonlySet<string> = new Set<PmErrorCode>(['TICKET_PARAMS_EXPIRED', 'NONCE_ALREADY_SEEN', 'NONCE_TOO_MANY']);
+
+/** The decision for each code a livepeer-ts orchestrator sends (src/wire refusalCodes). */
+const BY_CODE: { readonly [C in RefusalCode]: (reason: string | undefined) => Decision } = {
+  // Refused before the payment was looked at: nothing credited.
+  BAD_REQUEST: () => ({ kind: 'client', credited: false }),
+  PAYMENT_INVALID: () => ({ kind: 'payment', credited: false }),
+  SEGMENT_INVALID: () => ({ kind: 'payment', credited: false }),
+  BAD_SEGMENT_SIGNATURE: () => ({ kind: 'payment', credited: false }),
+  INCOMPATIBLE_CAPABILITIES: () => ({ kind: 'payment', credited: false }),
+  // An expired auth token is cured by GetOrchestrator again.
+  AUTH_TOKEN: (r) => ({ kind: r === 'WIRE_EXPIRED_AUTH_TOKEN' ? 'params-expired' : 'payment', credited: false }),
+  INSUFFICIENT_CAPACITY: () => ({ kind: 'capacity', credited: false }),
+  ORCHESTRATOR_CAPPED: () => ({ kind: 'capacity', credited: false }),
+  TICKET_PARAMS_UNAVAILABLE: () => ({ kind: 'payment', credited: false }),
+  // A refused ticket: the tickets before it may have been credited, but the orchestrator does not say
+  // how much, so the gateway counts none (it may resend a little; it never assumes credit it lacks).
+  PAYMENT_REJECTED: (r) => ({ kind: r !== undefined && STALE_SESSION_REASONS.has(r) ? 'params-expired' : 'payment', credited: false }),
+  // After the payment was processed: the tickets were credited.
+  INSUFFICIENT_BALANCE: () => ({ kind: 'payment', credited: true }),
+  RUNNER_UNAVAILABLE: () => ({ kind: 'server', credited: true }),
+  RUNNER_FAILED: () => ({ kind: 'server', credited: true }),
+  // The runner refused the client's request: answer the client; the orchestrator is healthy.
+  RUNNER_REJECTED: () => ({ kind: 'client', credited: true }),
+  INTERNAL: () => ({ kind: 'server', credited: false }),
+};
+
+/** When neither a code nor a known text says more: the HTTP status alone. */
+function byStatus(status: number): Decision {
+  // go-livepeer's 5xx on AI routes come after ProcessPayment (its only earlier one, 503
+  // "insufficient capacity", is in the text table).
+  if (status >= 500) return { kind: 'server', credited: true };
+  if (status === 401 || status === 402 || status === 403) return { kind: 'payment', credited: false };
+  // Other 4xx: the request itself (body, fields), refused before payment.
+  return { kind: 'client', credited: false };
+}
+
+/**
+ * Classifies a non-2xx orchestrator answer. `remote` is what the answer's headers carried
+ * (refusalFromHeaders); `text` is its body, used only to recognise go-livepeer's texts.
+ */
+export function classifyFailure(status: number, remote: RemoteRefusal, text: string): AttemptFailureInfo {
+  let code = remote.code;
+  let reason = remote.reason;
+  if (code === undefined) {
+    const golp = goLivepeerRefusal(status, text);
+    if (golp) {
+      code = golp.code;
+      reason = golp.reason;
+    }
+  }
+  // A code from a newer peer that this version does not know: the status decides.
+  const d = isRefusalCode(code) ? BY_CODE[code](reason) : byStatus(status);
+  return { ...d, remoteCode: code, remoteReason: reason };
+}
+
+/** A local payment failure (PaymentError code): stale params are refreshed, the rest tries another orchestrator. */
+export function classifyPaymentError(code: string): AttemptFailureInfo {
+  const pm = code.startsWith('PM_') ? code.slice(3) : undefined;
+  const stale = pm !== undefined && (STALE_SESSION_REASONS.has(pm) || pm === 'SESSION_NOT_FOUND' || pm === 'NONCE_OVERFLOW');
+  return { kind: stale ? 'params-expired' : 'payment', credited: false, remoteCode: undefined, remoteReason: undefined };
+}
