@@ -24,6 +24,7 @@ let cheap: FakeOrchestrator;
 let pricey: FakeOrchestrator;
 let broken: FakeOrchestrator;
 let picky: FakeOrchestrator;
+let goRunner400: FakeOrchestrator;
 let gw: GatewayHandle;
 const gateways: GatewayHandle[] = [];
 
@@ -50,6 +51,8 @@ before(async () => {
   pricey = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 10n, pixelsPerUnit: 1n }, privateKey: KEYS.pricey });
   broken = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 2n }, privateKey: KEYS.broken, failWith: { status: 500, message: 'runner exploded' } });
   picky = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 400, message: 'width must be a multiple of 8' } });
+  // A go-livepeer orchestrator passing on its runner's 400 (ai/worker/worker.go text, answered as 500, no code).
+  goRunner400 = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 500, message: 'text-to-image container returned 400: image expired\n' } });
   // pricey first: the first responsive orchestrator is skipped because of its price.
   gw = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [pricey.url, cheap.url], maxPricePerUnit: '5', logLevel: 'silent' });
   gateways.push(gw);
@@ -57,7 +60,7 @@ before(async () => {
 
 after(async () => {
   for (const g of gateways) await g.close();
-  for (const o of [cheap, pricey, broken, picky]) await o?.close();
+  for (const o of [cheap, pricey, broken, picky, goRunner400]) await o?.close();
   for (const r of runners) await r.close();
 });
 
@@ -201,6 +204,20 @@ describe('gateway client API (offchain)', () => {
     assert.match(r.json.error.message, /multiple of 8/);
     assert.equal(picky.jobs.length, 1);
     assert.equal(cheap.jobs.length, before, 'not retried elsewhere');
+  });
+
+  it('a go-livepeer orchestrator whose runner said 400 ("image expired"): the client gets 400, the orchestrator is not suspended', async () => {
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [goRunner400.url, cheap.url], logLevel: 'silent' });
+    gateways.push(g);
+    const before = cheap.jobs.length;
+    for (let i = 1; i <= 2; i++) {
+      const r = await post(g, '/text-to-image', { prompt: `expired ${i}`, width: 16, height: 16 });
+      assert.equal(r.status, 400, JSON.stringify(r.json));
+      assert.match(r.json.error.message, /image expired/);
+      assert.equal(goRunner400.jobs.length, i, 'still selected: not suspended');
+    }
+    assert.equal(cheap.jobs.length, before, 'not retried elsewhere');
+    assert.equal(g.stats().refusals.GW_ORCH_CLIENT, 2);
   });
 
   it('needs an auth token to listen beyond loopback, and then checks it', async () => {

@@ -22,11 +22,11 @@ export interface ClientApiOptions {
  * and `reason` are extra fields saying why (e.g. which orchestrator refused and what to change), so a
  * 503 is not a dead end for the operator.
  */
-function sendError(reply: FastifyReply, status: number, message: string, detail?: { code: string; reason: string }): FastifyReply {
+function sendError(reply: FastifyReply, status: number, message: string, detail?: { code: string; reason?: string | undefined }): FastifyReply {
   return reply
     .code(status)
     .header('content-type', 'application/json')
-    .send({ error: { message, ...(detail ? { code: detail.code, reason: detail.reason } : {}) } });
+    .send({ error: { message, ...(detail ? { code: detail.code, ...(detail.reason === undefined ? {} : { reason: detail.reason }) } : {}) } });
 }
 
 function tokenOk(req: FastifyRequest, token: string): boolean {
@@ -54,7 +54,7 @@ export async function buildClientApi(o: ClientApiOptions): Promise<FastifyInstan
 
   app.setErrorHandler((err: FastifyError | GatewayError | Error, req, reply) => {
     if (err instanceof GatewayError) {
-      if (err.status === 400 || err.status === 401) return sendError(reply, err.status, err.message);
+      if (err.status === 400 || err.status === 401) return sendError(reply, err.status, err.message, { code: err.code });
       if (err.status === 503) {
         req.log.warn({ code: err.code }, err.message);
         return sendError(reply, 503, 'Service Unavailable Error', { code: err.code, reason: err.message });

@@ -67,7 +67,7 @@ export class JobRunner {
         const outcome = await this.attempt(sess, job, target, manifestId, reply);
         if (outcome === 'done') return;
         failures.push(`${sess.url}: ${outcome.message}`);
-        if (outcome.kind === 'client') throw new BadRequestError(outcome.message);
+        if (outcome.kind === 'client') throw new BadRequestError(outcome.message, { cause: outcome });
         if (outcome.kind === 'params-expired' && sameOrchRetries < 2) {
           sameOrchRetries++;
           this.d.pool.invalidate(sess, target);

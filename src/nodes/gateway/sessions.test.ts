@@ -1,0 +1,71 @@
+// Discovery failures, decided by the code in the gRPC status details (or go-livepeer's
+// "OrchestratorCapped" text): a capped orchestrator is busy and not suspended; any other failure
+// suspends it. The details themselves cross a real gRPC connection in src/wire/grpc.test.ts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Code, ConnectError } from '@connectrpc/connect';
+import pino from 'pino';
+import { Rat } from '../../money/index.js';
+import { aiJobCapabilities, Capability } from '../../market/index.js';
+import { localTicketSigner } from '../../pm/index.js';
+import { refusalConnectError, type OrchestratorClient } from '../../wire/index.js';
+import { capabilitiesToWire } from '../common/index.js';
+import { SessionPool, discoveryRefusal, firstAcceptableSelector, type JobTarget } from './sessions.js';
+import { StatsRecorder } from './stats.js';
+
+const MODEL = 'stabilityai/sdxl-turbo';
+const caps = aiJobCapabilities('text-to-image', MODEL);
+const job: JobTarget = { pipeline: 'text-to-image', modelId: MODEL, capability: Capability.TextToImage, capabilities: caps, capabilitiesWire: capabilitiesToWire(caps), maxPrice: Rat.of(2n) };
+
+function poolFailingWith(err: unknown) {
+  const stats = new StatsRecorder();
+  const failing = { getOrchestrator: () => Promise.reject(err) } as unknown as OrchestratorClient;
+  const pool = new SessionPool({
+    orchestrators: ['https://o.test:8935'],
+    client: () => failing,
+    signer: localTicketSigner(`0x${'01'.repeat(32)}`),
+    sender: undefined,
+    chain: undefined,
+    selector: firstAcceptableSelector,
+    stats,
+    log: pino({ level: 'silent' }),
+    suspendMs: 60_000,
+    discoveryTimeoutMs: 1000,
+  });
+  return { pool, stats };
+}
+
+describe('discovery failures by code', () => {
+  it('ORCHESTRATOR_CAPPED in the status details: busy, not suspended', async () => {
+    const { pool, stats } = poolFailingWith(refusalConnectError('OrchestratorCapped: at -maxSessions', Code.ResourceExhausted, 'ORCHESTRATOR_CAPPED'));
+    assert.equal(await pool.select(job, new Set()), undefined);
+    assert.equal(pool.isSuspended('https://o.test:8935'), false);
+    assert.equal(stats.snapshot().refusals.GW_ORCHESTRATOR_BUSY, 1);
+  });
+
+  it("go-livepeer's OrchestratorCapped (no details) is recognised from its text: busy, not suspended", async () => {
+    const { pool } = poolFailingWith(new ConnectError('OrchestratorCapped', Code.Unknown));
+    await pool.select(job, new Set());
+    assert.equal(pool.isSuspended('https://o.test:8935'), false);
+  });
+
+  it('any other failure (unreachable, ticket params refused) suspends', async () => {
+    for (const err of [
+      new ConnectError('could not connect', Code.Unavailable),
+      refusalConnectError('cannot issue ticket params', Code.FailedPrecondition, 'TICKET_PARAMS_UNAVAILABLE', { reason: 'INSUFFICIENT_SENDER_RESERVE' }),
+    ]) {
+      const { pool, stats } = poolFailingWith(err);
+      await pool.select(job, new Set());
+      assert.equal(pool.isSuspended('https://o.test:8935'), true, err.message);
+      assert.equal(stats.snapshot().refusals.GW_DISCOVERY_FAILED, 1);
+    }
+  });
+
+  it('discoveryRefusal keeps the remote code and the cause', () => {
+    const cause = refusalConnectError('x', Code.FailedPrecondition, 'TICKET_PARAMS_UNAVAILABLE');
+    const r = discoveryRefusal('https://o', cause);
+    assert.equal(r.code, 'GW_DISCOVERY_FAILED');
+    assert.equal(r.remoteCode, 'TICKET_PARAMS_UNAVAILABLE');
+    assert.equal(r.cause, cause);
+  });
+});
