@@ -25,6 +25,7 @@ let pricey: FakeOrchestrator;
 let broken: FakeOrchestrator;
 let picky: FakeOrchestrator;
 let goRunner400: FakeOrchestrator;
+let stale: FakeOrchestrator;
 let gw: GatewayHandle;
 const gateways: GatewayHandle[] = [];
 
@@ -52,6 +53,8 @@ before(async () => {
   broken = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 2n }, privateKey: KEYS.broken, failWith: { status: 500, message: 'runner exploded' } });
   picky = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 400, message: 'width must be a multiple of 8' } });
   // A go-livepeer orchestrator passing on its runner's 400 (ai/worker/worker.go text, answered as 500, no code).
+  // A go-livepeer orchestrator that refuses every payment as "TicketParams expired" (pm/recipient.go, 400).
+  stale = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 400, message: 'TicketParams expired\n' } });
   goRunner400 = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 500, message: 'text-to-image container returned 400: image expired\n' } });
   // pricey first: the first responsive orchestrator is skipped because of its price.
   gw = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [pricey.url, cheap.url], maxPricePerUnit: '5', logLevel: 'silent' });
@@ -60,7 +63,7 @@ before(async () => {
 
 after(async () => {
   for (const g of gateways) await g.close();
-  for (const o of [cheap, pricey, broken, picky, goRunner400]) await o?.close();
+  for (const o of [cheap, pricey, broken, picky, goRunner400, stale]) await o?.close();
   for (const r of runners) await r.close();
 });
 
@@ -218,6 +221,20 @@ describe('gateway client API (offchain)', () => {
     }
     assert.equal(cheap.jobs.length, before, 'not retried elsewhere');
     assert.equal(g.stats().refusals.GW_ORCH_CLIENT, 2);
+  });
+
+  it('"TicketParams expired": fresh params from the same orchestrator (bounded), then another one; not suspended', async () => {
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [stale.url, cheap.url], logLevel: 'silent' });
+    gateways.push(g);
+    const discoveries = stale.discoveries;
+    const r = await post(g, '/text-to-image', { prompt: 'stale params', width: 16, height: 16 });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(stale.jobs.length, 3, 'the first try and two refreshed ones');
+    assert.equal(stale.discoveries - discoveries, 3, 'a new GetOrchestrator before each retry');
+    assert.equal(g.stats().refusals.GW_ORCH_PARAMS_EXPIRED, 3);
+    const again = await post(g, '/text-to-image', { prompt: 'still selectable', width: 16, height: 16 });
+    assert.equal(again.status, 200);
+    assert.equal(stale.jobs.length, 6, 'not suspended: the next job tries it first again (and refreshes twice)');
   });
 
   it('needs an auth token to listen beyond loopback, and then checks it', async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { refusalCodes, type RemoteRefusal } from '../../wire/index.js';
-import { classifyFailure, classifyPaymentError } from './attempt-failure.js';
+import { attemptAction, classifyFailure, classifyPaymentError } from './attempt-failure.js';
 import { goLivepeerRefusal, goLivepeerRpcRefusal } from './golivepeer-errors.js';
 
 const none: RemoteRefusal = { code: undefined, reason: undefined };
@@ -117,5 +117,30 @@ describe("go-livepeer's texts (the compatibility table)", () => {
   it('GetOrchestrator: "OrchestratorCapped" stands for ORCHESTRATOR_CAPPED', () => {
     assert.deepEqual(goLivepeerRpcRefusal('[unknown] OrchestratorCapped'), { code: 'ORCHESTRATOR_CAPPED' });
     assert.equal(goLivepeerRpcRefusal('[unavailable] connection refused'), undefined);
+  });
+});
+
+describe('what run.ts does with each code', () => {
+  const act = (status: number, remote: RemoteRefusal, text = '') => attemptAction(classifyFailure(status, remote, text).kind);
+  it('retry elsewhere and suspend: broken runner, bad payment, unreachable', () => {
+    assert.deepEqual(act(500, sent('RUNNER_FAILED')), { retry: 'another', suspend: true, busy: false });
+    assert.deepEqual(act(503, sent('RUNNER_UNAVAILABLE')), { retry: 'another', suspend: true, busy: false });
+    assert.deepEqual(act(400, sent('PAYMENT_REJECTED', 'INVALID_SIGNATURE')), { retry: 'another', suspend: true, busy: false });
+    assert.deepEqual(act(402, sent('PAYMENT_INVALID')), { retry: 'another', suspend: true, busy: false });
+    assert.deepEqual(attemptAction('unreachable'), { retry: 'another', suspend: true, busy: false });
+  });
+  it('retry elsewhere without suspending: busy', () => {
+    assert.deepEqual(act(503, sent('INSUFFICIENT_CAPACITY')), { retry: 'another', suspend: false, busy: true });
+    assert.deepEqual(act(503, none, 'insufficient capacity'), { retry: 'another', suspend: false, busy: true });
+  });
+  it('refresh params: expired params, used nonces, expired auth token', () => {
+    assert.deepEqual(act(400, sent('PAYMENT_REJECTED', 'TICKET_PARAMS_EXPIRED')), { retry: 'refresh', suspend: false, busy: false });
+    assert.deepEqual(act(400, none, 'TicketParams expired'), { retry: 'refresh', suspend: false, busy: false });
+    assert.deepEqual(act(403, sent('AUTH_TOKEN', 'WIRE_EXPIRED_AUTH_TOKEN')), { retry: 'refresh', suspend: false, busy: false });
+  });
+  it('answer the client, no retry, no suspension: the runner said 4xx ("image expired"), or the request is bad', () => {
+    assert.deepEqual(act(400, sent('RUNNER_REJECTED'), 'image expired'), { retry: 'answer-client', suspend: false, busy: false });
+    assert.deepEqual(act(500, none, 'image-to-image container returned 400: image expired'), { retry: 'answer-client', suspend: false, busy: false });
+    assert.deepEqual(act(400, sent('BAD_REQUEST')), { retry: 'answer-client', suspend: false, busy: false });
   });
 });

@@ -76,3 +76,28 @@ export function classifyPaymentError(code: string): AttemptFailureInfo {
   const stale = pm !== undefined && (STALE_SESSION_REASONS.has(pm) || pm === 'SESSION_NOT_FOUND' || pm === 'NONCE_OVERFLOW');
   return { kind: stale ? 'params-expired' : 'payment', credited: false, remoteCode: undefined, remoteReason: undefined };
 }
+
+/** What run.ts does with a failed attempt of a given kind. */
+export interface AttemptAction {
+  /** 'answer-client': give the client a 400, no retry; 'refresh': new session, same orchestrator allowed (bounded); 'another': try another orchestrator. */
+  retry: 'answer-client' | 'refresh' | 'another';
+  /** Leave the orchestrator out of selection for -suspendMs (go-livepeer's Remove). */
+  suspend: boolean;
+  /** Busy: try it again for this job after a short wait. */
+  busy: boolean;
+}
+
+const ACTIONS: { readonly [K in AttemptFailureKind]: AttemptAction } = {
+  client: { retry: 'answer-client', suspend: false, busy: false },
+  // go-livepeer retries "ticketparams expired" on the same orchestrator and, once out of tries,
+  // parks it for this request only (not suspended), as it does an invalid sendernonce.
+  'params-expired': { retry: 'refresh', suspend: false, busy: false },
+  capacity: { retry: 'another', suspend: false, busy: true },
+  payment: { retry: 'another', suspend: true, busy: false },
+  server: { retry: 'another', suspend: true, busy: false },
+  unreachable: { retry: 'another', suspend: true, busy: false },
+};
+
+export function attemptAction(kind: AttemptFailureKind): AttemptAction {
+  return ACTIONS[kind];
+}

@@ -1,13 +1,13 @@
-// One job, end to end: select an orchestrator, pay, forward, classify the answer, and on failure
-// retry on ANOTHER orchestrator (bounded), suspending the failed one. A bad client request (4xx
-// that is not about payment or capacity) goes back to the client and is not retried.
+// One job, end to end: select an orchestrator, pay, forward, classify the answer by code
+// (attempt-failure.ts), and on failure act as the code says: answer the client (its request is
+// bad), refresh a stale session, or retry on ANOTHER orchestrator (bounded), suspending a broken one.
 import type { Logger } from 'pino';
 import type { FastifyReply } from 'fastify';
 import type { Rat } from '../../money/index.js';
 import { aiJobCapabilities, pipelineToCapability } from '../../market/index.js';
 import { capabilitiesToWire } from '../common/index.js';
 import { refusalFromHeaders } from '../../wire/index.js';
-import { classifyFailure, classifyPaymentError } from './attempt-failure.js';
+import { attemptAction, classifyFailure, classifyPaymentError } from './attempt-failure.js';
 import { BadRequestError, NoOrchestratorsError, OrchestratorAttemptError } from './errors.js';
 import type { Forwarder, OrchestratorResponse } from './forward.js';
 import type { ParsedJob } from './jobs.js';
@@ -67,16 +67,18 @@ export class JobRunner {
         const outcome = await this.attempt(sess, job, target, manifestId, reply);
         if (outcome === 'done') return;
         failures.push(`${sess.url}: ${outcome.message}`);
-        if (outcome.kind === 'client') throw new BadRequestError(outcome.message, { cause: outcome });
-        if (outcome.kind === 'params-expired' && sameOrchRetries < 2) {
-          sameOrchRetries++;
+        const action = attemptAction(outcome.kind);
+        if (action.retry === 'answer-client') throw new BadRequestError(outcome.message, { cause: outcome });
+        if (action.retry === 'refresh') {
           this.d.pool.invalidate(sess, target);
-          continue;
+          if (sameOrchRetries < 2) {
+            sameOrchRetries++;
+            continue;
+          }
         }
         tried.add(sess.url);
-        // A busy orchestrator is not suspended (go-livepeer parks it for this request only).
-        if (outcome.kind === 'capacity') busy.add(sess.url);
-        else this.d.pool.suspend(sess.url);
+        if (action.busy) busy.add(sess.url);
+        if (action.suspend) this.d.pool.suspend(sess.url);
       }
     } catch (err) {
       this.d.stats.jobFailed(job.pipeline);
