@@ -12,7 +12,7 @@ import { bondingManagerAbi, startDevnet, type DevAccount, type Devnet } from '..
 import { Capability } from '../src/market/index.js';
 import { Rat } from '../src/money/index.js';
 import { localTicketSigner, ticketEV } from '../src/pm/index.js';
-import { createOrchestratorClient, createOrchestratorRequest, encodePaymentHeader, emptyPayment, ticketParamsFromWire, priceInfoFromWire } from '../src/wire/index.js';
+import { createOrchestratorClient, createOrchestratorRequest, encodePaymentHeader, emptyPayment, ticketParamsFromWire, priceInfoFromWire, refusalFromConnectError } from '../src/wire/index.js';
 import { connectChain, type ChainAdapters } from '../src/nodes/common/index.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/index.js';
 import { TestGateway, h2post } from '../src/nodes/orchestrator/testkit.js';
@@ -97,7 +97,10 @@ describe('GetOrchestrator', () => {
     const other = localTicketSigner(gw2.privateKey);
     const good = await createOrchestratorRequest(localTicketSigner(gw1.privateKey));
     const forged = await createOrchestratorRequest(undefined, { address: gw1.address, sig: await other.sign(new Uint8Array(32)) });
-    await assert.rejects(c.getOrchestrator(forged), (e) => e instanceof ConnectError && e.code === Code.PermissionDenied);
+    await assert.rejects(
+      c.getOrchestrator(forged),
+      (e) => e instanceof ConnectError && e.code === Code.PermissionDenied && refusalFromConnectError(e).code === 'WIRE_INVALID_SIGNATURE',
+    );
     const info = await c.getOrchestrator(good);
     c.close();
     assert.equal(info.transcoder, orch.url);
@@ -164,8 +167,11 @@ describe('paid AI jobs', () => {
     const h = await g.headers(1);
     const missing = await h2post(orch.url, '/text-to-image', t2iBody(t2i.modelId), { ...json, 'livepeer-segment': h['livepeer-segment']! });
     assert.equal(missing.status, 402);
+    assert.equal(missing.headers['livepeer-error-code'], 'PAYMENT_INVALID', 'the code rides in a header next to go-livepeer\'s status and text');
+    assert.equal(missing.headers['livepeer-error-reason'], 'WIRE_MISSING_HEADER');
     const garbled = await h2post(orch.url, '/text-to-image', t2iBody(t2i.modelId), { ...json, ...h, 'livepeer-payment': '***not base64***' });
     assert.equal(garbled.status, 402);
+    assert.equal(garbled.headers['livepeer-error-code'], 'PAYMENT_INVALID');
     const junk = await h2post(orch.url, '/text-to-image', t2iBody(t2i.modelId), { ...json, ...h, 'livepeer-payment': Buffer.from([0xff, 0xff, 0xff]).toString('base64') });
     assert.equal(junk.status, 402);
     assert.equal(orch.stats().refusals.PAYMENT_INVALID, 3);
@@ -177,6 +183,7 @@ describe('paid AI jobs', () => {
     const r = await h2post(orch.url, '/text-to-image', t2iBody(t2i.modelId), { ...json, ...(await g.headers(1, { segSigner: localTicketSigner(gw2.privateKey) })) });
     assert.equal(r.status, 403);
     assert.match(r.text, /signature/);
+    assert.equal(r.headers['livepeer-error-code'], 'BAD_SEGMENT_SIGNATURE');
     assert.equal(orch.stats().refusals.BAD_SEGMENT_SIGNATURE, 1);
   });
 
@@ -189,6 +196,8 @@ describe('paid AI jobs', () => {
     const replay = await h2post(orch.url, '/text-to-image', t2iBody(t2i.modelId), { ...json, ...h });
     assert.equal(replay.status, 400);
     assert.match(replay.text, /invalid ticket senderNonce: already seen/);
+    assert.equal(replay.headers['livepeer-error-code'], 'PAYMENT_REJECTED');
+    assert.equal(replay.headers['livepeer-error-reason'], 'NONCE_ALREADY_SEEN');
     assert.equal(orch.stats().refusals.NONCE_ALREADY_SEEN, 1);
   });
 
@@ -200,6 +209,7 @@ describe('paid AI jobs', () => {
     const r = await h2post(orch.url, '/llm', JSON.stringify({ messages: [{ role: 'user', content: 'x' }], model: llm.modelId, max_tokens: 10 }), { ...json, ...h, 'livepeer-payment': payment });
     assert.equal(r.status, 400);
     assert.equal(r.text.trim(), 'Insufficient balance');
+    assert.equal(r.headers['livepeer-error-code'], 'INSUFFICIENT_BALANCE');
   });
 
   it('answers 503 when the runner is down, releases the slot, and serves again once it is back', async () => {
@@ -207,6 +217,7 @@ describe('paid AI jobs', () => {
     await g.refresh();
     const r = await h2post(orch.url, '/text-to-image', t2iBody('down-model'), { ...json, ...(await g.headers(1)) });
     assert.equal(r.status, 503);
+    assert.equal(r.headers['livepeer-error-code'], 'RUNNER_UNAVAILABLE');
     assert.equal(orch.stats().inFlight, 0);
     assert.equal(orch.capabilities().perCapability.get(Capability.TextToImage)?.get('down-model')?.capacityInUse, 0);
     late = await startReferenceRunner({ pipeline: 'text-to-image', port: 0, modelId: 'down-model' });
@@ -224,9 +235,13 @@ describe('paid AI jobs', () => {
     assert.equal(orch.capabilities().perCapability.get(Capability.TextToImage)?.get('slow-model')?.capacityInUse, 1);
     const second = await h2post(orch.url, '/text-to-image', t2iBody('slow-model'), { ...json, ...(await g.headers(1)) });
     assert.equal(second.status, 503);
-    assert.equal(second.text.trim(), 'insufficient capacity');
+    assert.equal(second.text, 'insufficient capacity\n', 'go-livepeer http.Error text');
+    assert.match(String(second.headers['content-type']), /^text\/plain/);
+    assert.equal(second.headers['livepeer-error-code'], 'INSUFFICIENT_CAPACITY');
     held.shift()!.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: { msg: 'boom' } }));
-    assert.equal((await first).status, 500);
+    const failed = await first;
+    assert.equal(failed.status, 500);
+    assert.equal(failed.headers['livepeer-error-code'], 'RUNNER_FAILED');
     assert.equal(orch.stats().inFlight, 0);
   });
 });

@@ -4,6 +4,7 @@
 import http2 from 'node:http2';
 import type { Readable } from 'node:stream';
 import { LivepeerError } from '../../errors/index.js';
+import type { GatewayErrorCode } from './errors.js';
 
 export interface OrchestratorResponse {
   status: number;
@@ -16,7 +17,7 @@ export interface OrchestratorResponse {
   discard(): void;
 }
 
-const FORWARD_CODES = { connect: 'GW_FORWARD_CONNECT', timeout: 'GW_FORWARD_TIMEOUT', reset: 'GW_FORWARD_RESET' } as const;
+const FORWARD_CODES = { connect: 'GW_FORWARD_CONNECT', timeout: 'GW_FORWARD_TIMEOUT', reset: 'GW_FORWARD_RESET' } as const satisfies Record<string, GatewayErrorCode>;
 
 /** No (complete) answer from the orchestrator's HTTPS API; `kind` says at which step. */
 export class ForwardError extends LivepeerError<(typeof FORWARD_CODES)[keyof typeof FORWARD_CODES]> {
