@@ -28,6 +28,7 @@ let downRunner: DeadPeer;
 let stalled: Server;
 const held: ServerResponse[] = [];
 let onStalled: (() => void) | undefined;
+let locked: ReferenceRunner;
 let orch: Orchestrator;
 let orchB: Orchestrator;
 let gw1: DevAccount;
@@ -44,6 +45,8 @@ before(async () => {
   chain = await connectChain({ rpcUrl: dev.rpcUrl, controller: dev.controller, pollMs: 100 });
   t2i = await startReferenceRunner({ pipeline: 'text-to-image' });
   llm = await startReferenceRunner({ pipeline: 'llm' });
+  // A runner whose token the orchestrator has wrong (its 401 is the orchestrator's fault, not the client's).
+  locked = await startReferenceRunner({ pipeline: 'text-to-image', modelId: 'locked-model', token: 'right-token' });
   downRunner = await deadPeer();
   // A runner that holds every job until the test answers it (GET /version etc. get a 404).
   stalled = createServer((req, res) => {
@@ -60,6 +63,7 @@ before(async () => {
     { pipeline: 'llm', model_id: llm.modelId, url: llm.url, price_per_unit: 1000 },
     { pipeline: 'text-to-image', model_id: 'down-model', url: `http://${downRunner.addr}`, price_per_unit: 1 },
     { pipeline: 'text-to-image', model_id: 'slow-model', url: stalledUrl, price_per_unit: 1 },
+    { pipeline: 'text-to-image', model_id: 'locked-model', url: locked.url, token: 'wrong-token', price_per_unit: 1 },
   ];
   const common = { serviceAddr: '127.0.0.1:0', network: 'devnet', ethUrl: dev.rpcUrl, ethController: dev.controller, pollMs: 100 };
   orch = await startOrchestrator({ ...common, dataDir: join(dir, 'a'), aiModels: JSON.stringify(models), ethPrivateKey: orchs[0]!.privateKey });
@@ -81,6 +85,7 @@ after(async () => {
   await new Promise<void>((r) => (stalled ? stalled.close(() => r()) : r()));
   await t2i?.close();
   await llm?.close();
+  await locked?.close();
   await late?.close();
   await downRunner?.close();
   chain?.close();
@@ -224,6 +229,19 @@ describe('paid AI jobs', () => {
     downRunner.forwardTo(Number(new URL(late.url).port));
     const ok = await h2post(orch.url, '/text-to-image', t2iBody('down-model'), { ...json, ...(await g.headers(1)) });
     assert.equal(ok.status, 200, ok.text);
+  });
+
+  it('a runner 4xx about the request is RUNNER_REJECTED; a runner 401 (our token wrong) is RUNNER_FAILED', async () => {
+    const g = gateway(gw1, orch, 'text-to-image', t2i.modelId);
+    await g.refresh();
+    const bad = await h2post(orch.url, '/text-to-image', JSON.stringify({ prompt: 'x', model_id: t2i.modelId, width: 60, height: 60 }), { ...json, ...(await g.headers(1)) });
+    assert.equal(bad.headers['livepeer-error-code'], 'RUNNER_REJECTED', `${bad.status} ${bad.text}`);
+    assert.match(bad.text, /divisible by 8/);
+    const l = gateway(gw1, orch, 'text-to-image', 'locked-model');
+    await l.refresh();
+    const denied = await h2post(orch.url, '/text-to-image', t2iBody('locked-model'), { ...json, ...(await l.headers(1)) });
+    assert.equal(denied.status, 500);
+    assert.equal(denied.headers['livepeer-error-code'], 'RUNNER_FAILED');
   });
 
   it('answers 503 "insufficient capacity" when every slot of the model is taken', async () => {
