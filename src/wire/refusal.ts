@@ -28,15 +28,27 @@ export const refusalCodes = defineErrorCodes('orchestrator refusals (HTTP header
   EXPECTED_PRICE_TOO_LOW: 'The payment\'s expected_price is below the orchestrator\'s own price for the job (400, before any ticket is credited): refresh the price (GetOrchestrator).',
   INSUFFICIENT_BALANCE: 'The credit does not cover the job (400 "Insufficient balance"); the tickets sent were credited.',
   RUNNER_UNAVAILABLE: 'The runner is unreachable or timed out (503, after payment): the orchestrator is unhealthy; the tickets were credited.',
-  RUNNER_REJECTED: 'The runner refused the request as bad (its 4xx, after payment): the client\'s request is wrong; the tickets were credited.',
-  RUNNER_FAILED: 'The runner failed the job (500, after payment); the tickets were credited.',
+  RUNNER_REJECTED: 'The runner refused the request as the client\'s mistake (its 400, 413, 415 or 422), after payment: answer the client, the orchestrator is healthy; the tickets were credited.',
+  RUNNER_FAILED: 'The runner failed the job (its 5xx or another status, e.g. 401: the orchestrator\'s runner token is wrong), after payment; the tickets were credited.',
   MEDIA_PROBE_FAILED: 'The orchestrator could not probe the input media (its ffprobe is unavailable: 500, before payment): the orchestrator is broken, not the request.',
-  ORCHESTRATOR_CAPPED: 'GetOrchestrator refused: the orchestrator is at -maxSessions (gRPC RESOURCE_EXHAUSTED, go-livepeer "OrchestratorCapped").',
+  ORCHESTRATOR_CAPPED: 'GetOrchestrator refused: no live capacity left (gRPC UNKNOWN, go-livepeer "Invalid orchestrator request: OrchestratorCapped"): busy, not broken.',
   TICKET_PARAMS_UNAVAILABLE: 'GetOrchestrator could not issue ticket params for the sender (gRPC FAILED_PRECONDITION); the reason is the pm code.',
   INTERNAL: 'An unexpected error in the orchestrator (500).',
 });
 
 export type RefusalCode = CodeOf<typeof refusalCodes>;
+
+/**
+ * Runner statuses that are the client's request (ai-runner: 400 bad request, 413 too large, 415
+ * unsupported media, 422 invalid fields): the same request fails the same way everywhere. Any
+ * other runner status (401: the orchestrator's runner token is wrong; 5xx) is the orchestrator's.
+ */
+export const CLIENT_RUNNER_STATUSES: ReadonlySet<number> = new Set([400, 413, 415, 422]);
+
+/** The refusal code for a runner's non-2xx status. */
+export function runnerRefusalCode(runnerStatus: number): 'RUNNER_REJECTED' | 'RUNNER_FAILED' {
+  return CLIENT_RUNNER_STATUSES.has(runnerStatus) ? 'RUNNER_REJECTED' : 'RUNNER_FAILED';
+}
 
 export function isRefusalCode(s: unknown): s is RefusalCode {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(refusalCodes.codes, s);

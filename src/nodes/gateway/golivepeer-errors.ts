@@ -59,10 +59,11 @@ const TEXTS: readonly TextEntry[] = [
 
 // ai/worker/worker.go: "<pipeline> container returned <status>: <msg>", answered as 500 by
 // server/ai_http.go; a Go gateway maps "returned 400" to a client 400 (server/ai_process.go
-// parseBadRequestError). The runner's status decides: its 400/413/415/422 are the client's request,
-// its 401/403 (our runner token) and 5xx are the orchestrator's failure.
+// parseBadRequestError). The runner's status decides, as a livepeer-ts orchestrator decides it: its
+// 4xx are the client's request, except 401/403 (the orchestrator's runner token) which, like its
+// 5xx, are the orchestrator's failure.
 const RUNNER_RETURNED = /container returned (\d{3})/i;
-const RUNNER_CLIENT_STATUSES = new Set([400, 413, 415, 422]);
+const isClientStatus = (s: number): boolean => s >= 400 && s < 500 && s !== 401 && s !== 403;
 
 /** The refusal a go-livepeer orchestrator's (status, text) stands for, or undefined when the text is not one of these. */
 export function goLivepeerRefusal(status: number, text: string): GoLivepeerRefusal | undefined {
@@ -73,7 +74,7 @@ export function goLivepeerRefusal(status: number, text: string): GoLivepeerRefus
   const m = RUNNER_RETURNED.exec(text);
   if (m) {
     const runnerStatus = Number(m[1]);
-    return { code: RUNNER_CLIENT_STATUSES.has(runnerStatus) ? 'RUNNER_REJECTED' : 'RUNNER_FAILED', reason: `RUNNER_STATUS_${runnerStatus}` };
+    return { code: isClientStatus(runnerStatus) ? 'RUNNER_REJECTED' : 'RUNNER_FAILED', reason: `RUNNER_STATUS_${runnerStatus}` };
   }
   return undefined;
 }
