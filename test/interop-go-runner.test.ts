@@ -16,10 +16,17 @@ import { after, before, describe, it } from 'node:test';
 import { encodePng, newImage, startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
 import { makeImage, makeTone } from '../src/media/testkit.js';
 import { startGateway } from '../src/nodes/gateway/index.js';
-import { classifyFailure } from '../src/nodes/gateway/run.js';
+import { classifyFailure } from '../src/nodes/gateway/attempt-failure.js';
+import { refusalFromHeaders } from '../src/wire/index.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/node.js';
 import { TestGateway, h2post, multipart } from '../src/nodes/orchestrator/testkit.js';
 import { MemoryChainView, MemorySenderInfo } from '../src/pm/index.js';
+
+/** How our gateway classifies an answer: by its Livepeer-Error-Code, and by the text alone (as from a Go orchestrator). */
+const kinds = (r: { status: number; headers: Record<string, string | string[] | undefined>; text: string }) => [
+  classifyFailure(r.status, refusalFromHeaders(r.headers), r.text.trim()).kind,
+  classifyFailure(r.status, { code: undefined, reason: undefined }, r.text.trim()).kind,
+];
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const;
 const BROKEN_LLM = 'broken/llm';
@@ -118,7 +125,7 @@ describe('runner failures, as a go-livepeer orchestrator answers them', () => {
     assert.equal(r.status, 500);
     assert.match(r.text.trim(), /^image-to-text container returned 400: Unsupported image: /);
     assert.match(goGatewayBadRequest(r.text) ?? '', /^: Unsupported image/);
-    assert.equal(classifyFailure(r.status, r.text.trim()), 'client');
+    assert.deepEqual(kinds(r), ['client', 'client'], 'by our code header, and by the text alone (a Go orchestrator)');
   });
 
   it('through our gateway: the client gets 400 with the runner\'s reason and the orchestrator is not suspended', async () => {
@@ -149,7 +156,7 @@ describe('runner failures, as a go-livepeer orchestrator answers them', () => {
     assert.ok(m, r.text);
     assert.ok(Array.isArray((JSON.parse(m[1]!) as { detail: unknown }).detail));
     assert.equal(goGatewayBadRequest(r.text), undefined, 'a Go gateway retries elsewhere');
-    assert.equal(classifyFailure(r.status, r.text.trim()), 'client');
+    assert.deepEqual(kinds(r), ['client', 'client'], 'by our code header, and by the text alone (a Go orchestrator)');
   });
 
   it('runner 415 (audio it cannot decode) → 500 "audio-to-text container returned 415: …"', async () => {
@@ -158,7 +165,7 @@ describe('runner failures, as a go-livepeer orchestrator answers them', () => {
     const r = await h2post(orch.url, '/audio-to-text', form.body, { 'content-type': form.contentType, ...(await gatewayFor('audio-to-text', runners['audio-to-text']!.modelId)) });
     assert.equal(r.status, 500);
     assert.match(r.text.trim(), /^audio-to-text container returned 415: Unsupported audio format or malformed file\./);
-    assert.equal(classifyFailure(r.status, r.text.trim()), 'client');
+    assert.deepEqual(kinds(r), ['client', 'client'], 'by our code header, and by the text alone (a Go orchestrator)');
   });
 
   it('runner 500 and 401 are the orchestrator\'s fault: retried elsewhere by both gateways', async () => {
@@ -168,7 +175,7 @@ describe('runner failures, as a go-livepeer orchestrator answers them', () => {
       assert.equal(r.status, 500);
       assert.equal(r.text.trim(), `text-to-speech container returned ${status}: ${msg}`);
       assert.equal(goGatewayBadRequest(r.text), undefined);
-      assert.equal(classifyFailure(r.status, r.text.trim()), 'server');
+      assert.deepEqual(kinds(r), ['server', 'server'], 'by our code header, and by the text alone (a Go orchestrator)');
     }
   });
 

@@ -7,24 +7,24 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../errors/index.js';
 
-export type MediaProbeErrorCode =
-  | 'PROBE_INPUT_TOO_LARGE'
-  | 'PROBE_INPUT_EMPTY'
-  | 'PROBE_TIMEOUT'
-  | 'PROBE_UNREADABLE'
-  | 'PROBE_UNAVAILABLE'
-  | 'PROBE_BUSY'
-  | 'PROBE_BAD_OUTPUT';
+export const mediaProbeErrorCodes = defineErrorCodes('src/media (ffprobe)', {
+  PROBE_INPUT_TOO_LARGE: 'The media is larger than the probe accepts.',
+  PROBE_INPUT_EMPTY: 'The media is empty.',
+  PROBE_TIMEOUT: 'ffprobe did not finish in time.',
+  PROBE_UNREADABLE: 'ffprobe cannot read the media (not a format it knows, or corrupt).',
+  PROBE_UNAVAILABLE: "No ffprobe binary (install @ffprobe-installer/ffprobe or set LIVEPEER_FFPROBE): the node's problem, not the input's.",
+  PROBE_BUSY: 'Too many probes at once: retry shortly.',
+  PROBE_BAD_OUTPUT: 'ffprobe answered something that is not its JSON.',
+});
 
-export class MediaProbeError extends Error {
-  constructor(
-    readonly code: MediaProbeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'MediaProbeError';
+export type MediaProbeErrorCode = CodeOf<typeof mediaProbeErrorCodes>;
+
+export class MediaProbeError extends LivepeerError<MediaProbeErrorCode> {
+  override name = 'MediaProbeError';
+  constructor(code: MediaProbeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options?.cause === undefined ? {} : { cause: options.cause });
   }
 }
 

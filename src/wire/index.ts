@@ -77,6 +77,8 @@ export type { WireErrorCode } from './errors.js';
 export { wireErrorCodes, WireError, HeaderDecodeError, ValueRangeError, InvalidFieldError, AuthTokenError, WireSignatureError } from './errors.js';
 export type { RefusalCode, RemoteRefusal } from './refusal.js';
 export {
+  CLIENT_RUNNER_STATUSES,
+  runnerRefusalCode,
   REFUSAL_CODE_HEADER,
   REFUSAL_REASON_HEADER,
   refusalCodes,

@@ -8,20 +8,22 @@
 // have none when piped, so go-livepeer refuses them although ai-runner decodes them. We then
 // probe a seekable copy instead, so every format ai-runner accepts can be billed.
 import { MediaProbeError, probeMedia, type ProbeOptions, type ProbeResult } from '../../media/index.js';
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../../errors/index.js';
 
-export type AudioDurationErrorCode = 'AUDIO_TOO_SHORT' | 'AUDIO_DURATION_UNKNOWN';
+export const audioDurationErrorCodes = defineErrorCodes('src/ai/media (audio durations)', {
+  AUDIO_TOO_SHORT: 'The audio is shorter than 1 s: go-livepeer refuses it ("audio duration calculation failed").',
+  AUDIO_DURATION_UNKNOWN: 'ffprobe gave no duration for the audio (go-livepeer\'s "audio duration calculation failed").',
+});
+
+export type AudioDurationErrorCode = CodeOf<typeof audioDurationErrorCodes>;
 
 /** go-livepeer's common.ErrAudioDurationCalculation text, which its gateway answers with (400). */
 export const GO_AUDIO_DURATION_ERROR = 'audio duration calculation failed';
 
-export class AudioDurationError extends Error {
-  constructor(
-    readonly code: AudioDurationErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'AudioDurationError';
+export class AudioDurationError extends LivepeerError<AudioDurationErrorCode> {
+  override name = 'AudioDurationError';
+  constructor(code: AudioDurationErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options?.cause === undefined ? {} : { cause: options.cause });
   }
 }
 

@@ -4,20 +4,22 @@
 import { GIF } from 'image-size/types/gif';
 import { JPG } from 'image-size/types/jpg';
 import { PNG } from 'image-size/types/png';
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../../errors/index.js';
 
-export type ImageSizeErrorCode = 'IMAGE_FORMAT_UNSUPPORTED' | 'IMAGE_INVALID';
+export const imageSizeErrorCodes = defineErrorCodes('src/ai/media (image sizes)', {
+  IMAGE_FORMAT_UNSUPPORTED: 'Not a PNG, JPEG or GIF (go-livepeer\'s 400 "image: unknown format").',
+  IMAGE_INVALID: 'The image header cannot be read (truncated or corrupt).',
+});
+
+export type ImageSizeErrorCode = CodeOf<typeof imageSizeErrorCodes>;
 
 /** Go's image.ErrFormat text, which go-livepeer's orchestrator answers with (400). */
 export const GO_IMAGE_FORMAT_ERROR = 'image: unknown format';
 
-export class ImageSizeError extends Error {
-  constructor(
-    readonly code: ImageSizeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ImageSizeError';
+export class ImageSizeError extends LivepeerError<ImageSizeErrorCode> {
+  override name = 'ImageSizeError';
+  constructor(code: ImageSizeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options?.cause === undefined ? {} : { cause: options.cause });
   }
 }
 

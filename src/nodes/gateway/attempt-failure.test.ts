@@ -41,6 +41,7 @@ describe('attempt failures: decisions by code', () => {
       RUNNER_FAILED: { kind: 'server', credited: true },
       RUNNER_REJECTED: { kind: 'client', credited: true },
       INTERNAL: { kind: 'server', credited: false },
+      MEDIA_PROBE_FAILED: { kind: 'server', credited: false },
     };
     assert.deepEqual(Object.keys(expected).sort(), Object.keys(refusalCodes.codes).sort(), 'a new refusal code needs a decision here');
     for (const [code, want] of Object.entries(expected)) assert.deepEqual(decide(418, sent(code)), want, code);
@@ -92,10 +93,10 @@ describe("go-livepeer's texts (the compatibility table)", () => {
     [400, 'orchestrator 0xabc is inactive in round 7, cannot process payments', 'PAYMENT_REJECTED', 'ORCHESTRATOR_INACTIVE', 'payment', false],
     [400, 'Insufficient balance', 'INSUFFICIENT_BALANCE', undefined, 'payment', true],
     [403, 'expired auth token', 'AUTH_TOKEN', 'WIRE_EXPIRED_AUTH_TOKEN', 'params-expired', false],
-    [500, 'image-to-image container returned 400: image expired', 'RUNNER_REJECTED', 'RUNNER_STATUS_400', 'client', true],
-    [500, 'llm container returned 422: [{"loc":["body","messages"]}]', 'RUNNER_REJECTED', 'RUNNER_STATUS_422', 'client', true],
-    [500, 'text-to-image container returned 401: bad token', 'RUNNER_FAILED', 'RUNNER_STATUS_401', 'server', true],
-    [500, 'text-to-image container returned 500: CUDA out of memory', 'RUNNER_FAILED', 'RUNNER_STATUS_500', 'server', true],
+    [500, 'image-to-image container returned 400: image expired', 'RUNNER_REJECTED', 'RUNNER_400', 'client', true],
+    [500, 'llm container returned 422: [{"loc":["body","messages"]}]', 'RUNNER_REJECTED', 'RUNNER_422', 'client', true],
+    [500, 'text-to-image container returned 401: bad token', 'RUNNER_FAILED', 'RUNNER_401', 'server', true],
+    [500, 'text-to-image container returned 500: CUDA out of memory', 'RUNNER_FAILED', 'RUNNER_500', 'server', true],
   ];
   for (const [status, text, code, reason, kind, credited] of cases) {
     it(`${status} "${text.trim()}" → ${code} → ${kind}${credited ? ', credited' : ''}`, () => {

@@ -39,6 +39,8 @@ const BY_CODE: { readonly [C in RefusalCode]: (reason: string | undefined) => De
   // The runner refused the client's request: answer the client; the orchestrator is healthy.
   RUNNER_REJECTED: () => ({ kind: 'client', credited: true }),
   INTERNAL: () => ({ kind: 'server', credited: false }),
+  // The orchestrator cannot measure the input (no ffprobe): its fault, found before payment.
+  MEDIA_PROBE_FAILED: () => ({ kind: 'server', credited: false }),
 };
 
 /** When neither a code nor a known text says more: the HTTP status alone. */

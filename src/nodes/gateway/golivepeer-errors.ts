@@ -4,7 +4,7 @@
 // (attempt-failure.ts). Each entry names where go-livepeer produces the text (go-livepeer HEAD
 // 176aa415c, see /work/shared/reference/selection-ai.md §2.9, §5.3) and, where a Go gateway matches
 // it too, where. Matching is case-insensitive on a substring, as go-livepeer's errContainsMsg does.
-import type { RefusalCode } from '../../wire/index.js';
+import { runnerRefusalCode, type RefusalCode } from '../../wire/index.js';
 
 export interface GoLivepeerRefusal {
   code: RefusalCode;
@@ -58,12 +58,18 @@ const TEXTS: readonly TextEntry[] = [
 ];
 
 // ai/worker/worker.go: "<pipeline> container returned <status>: <msg>", answered as 500 by
-// server/ai_http.go; a Go gateway maps "returned 400" to a client 400 (server/ai_process.go
-// parseBadRequestError). The runner's status decides, as a livepeer-ts orchestrator decides it: its
-// 4xx are the client's request, except 401/403 (the orchestrator's runner token) which, like its
-// 5xx, are the orchestrator's failure.
-const RUNNER_RETURNED = /container returned (\d{3})/i;
-const isClientStatus = (s: number): boolean => s >= 400 && s < 500 && s !== 401 && s !== 403;
+// server/ai_http.go (src/ai containerError.ts writes the same). A Go gateway answers its client 400
+// when the text holds "returned 400" (server/ai_process.go parseBadRequestError) and otherwise
+// suspends and retries; the runner's status decides here as it does for a livepeer-ts orchestrator
+// (src/wire runnerRefusalCode). go-livepeer's own variants also match: image-to-text's 413 without a
+// colon, its 422 with a doubled space, the streaming llm path's "unexpected status code: …, body: …".
+const CONTAINER_RETURNED = /container returned (\d{3})\b/i;
+
+/** The runner's status inside a go-livepeer orchestrator's failure text, or undefined. */
+export function goLivepeerRunnerStatus(text: string): number | undefined {
+  const m = CONTAINER_RETURNED.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
 
 /** The refusal a go-livepeer orchestrator's (status, text) stands for, or undefined when the text is not one of these. */
 export function goLivepeerRefusal(status: number, text: string): GoLivepeerRefusal | undefined {
@@ -71,11 +77,9 @@ export function goLivepeerRefusal(status: number, text: string): GoLivepeerRefus
   for (const e of TEXTS) {
     if ((e.status === undefined || e.status === status) && t.includes(e.text)) return e.refusal;
   }
-  const m = RUNNER_RETURNED.exec(text);
-  if (m) {
-    const runnerStatus = Number(m[1]);
-    return { code: isClientStatus(runnerStatus) ? 'RUNNER_REJECTED' : 'RUNNER_FAILED', reason: `RUNNER_STATUS_${runnerStatus}` };
-  }
+  // Only an orchestrator 5xx carries a runner failure.
+  const runnerStatus = status >= 500 ? goLivepeerRunnerStatus(text) : undefined;
+  if (runnerStatus !== undefined) return { code: runnerRefusalCode(runnerStatus), reason: `RUNNER_${runnerStatus}` };
   return undefined;
 }
 

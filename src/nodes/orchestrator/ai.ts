@@ -11,7 +11,7 @@ import { RunnerClient, RunnerStatusError, RunnerTimeoutError, RunnerUnreachableE
 import { BillingError, type JobCharge, type PaymentReceiver } from '../../billing/index.js';
 import type { Capabilities } from '../../market/index.js';
 import { pipelineToCapability } from '../../market/index.js';
-import { PAYMENT_HEADER, SEGMENT_HEADER, refusalHeaders } from '../../wire/index.js';
+import { PAYMENT_HEADER, SEGMENT_HEADER, refusalHeaders, runnerRefusalCode } from '../../wire/index.js';
 import type { CapacityTracker, Lease } from './capacity.js';
 import { OrchestratorError } from './errors.js';
 import { ORCHESTRATOR_PIPELINES, readJob, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
@@ -41,9 +41,8 @@ function runnerError(err: unknown, pipeline: OrchestratorPipeline): Orchestrator
     return new OrchestratorError('RUNNER_UNAVAILABLE', 503, `runner unavailable: ${msg}`, { cause: err });
   }
   if (err instanceof RunnerStatusError) {
-    // A runner 4xx is the client's request, except 401/403: OUR runner token is wrong, a failure.
-    const clientFault = err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403;
-    const code = clientFault ? 'RUNNER_REJECTED' : 'RUNNER_FAILED';
+    // The runner refusing the request itself is the client's; its 401 (our token) or 5xx are ours.
+    const code = runnerRefusalCode(err.status);
     return new OrchestratorError(code, 500, goContainerErrorText(pipeline, err.status, err.runnerMessage, err.body), { cause: err, reason: `RUNNER_${err.status}` });
   }
   return new OrchestratorError('RUNNER_FAILED', 500, msg, { cause: err });
