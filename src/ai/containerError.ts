@@ -2,7 +2,7 @@
 // every non-2xx runner answer into "<name> container returned <status>: <message>" and the
 // orchestrator answers the gateway 500 with that text. A Go gateway finds "returned 400" in it and
 // answers its client 400 (server/ai_process.go parseBadRequestError); our gateway reads the status
-// back with src/nodes/gateway/goLivepeerRunner.ts.
+// back with src/nodes/gateway/golivepeer-errors.ts.
 import type { RunnerPipeline } from './api.js';
 
 /** go-livepeer's pipeline names in those texts (ai/worker/worker.go). */
