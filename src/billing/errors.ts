@@ -2,23 +2,18 @@
 // HTTP status go-livepeer answers for the same refusal (402 garbled payment, 400 tickets / balance);
 // `reason` carries a finer code (the pm code of a refused ticket, the wire code of a bad header).
 
-export type BillingErrorCode =
-  | 'PAYMENT_INVALID'
-  | 'PAYMENT_REJECTED'
-  | 'EXPECTED_PRICE_TOO_LOW'
-  | 'INSUFFICIENT_BALANCE';
+import { LivepeerError } from '../errors/index.js';
+import type { RefusalCode } from '../wire/index.js';
 
-export class BillingError extends Error {
-  readonly code: BillingErrorCode;
-  readonly status: number;
-  readonly fatal: boolean;
+/** The payment receiver's refusals: orchestrator refusal codes (src/wire refusalCodes, docs/error-codes.md). */
+export type BillingErrorCode = Extract<RefusalCode, 'PAYMENT_INVALID' | 'PAYMENT_REJECTED' | 'EXPECTED_PRICE_TOO_LOW' | 'INSUFFICIENT_BALANCE'>;
+
+export class BillingError extends LivepeerError<BillingErrorCode> {
+  override name = 'BillingError';
+  declare readonly status: number;
   readonly reason: string | undefined;
   constructor(code: BillingErrorCode, status: number, message: string, opts: { fatal?: boolean; reason?: string; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'BillingError';
-    this.code = code;
-    this.status = status;
-    this.fatal = opts.fatal ?? false;
+    super(code, message, { status, fatal: opts.fatal ?? false, ...(opts.cause === undefined ? {} : { cause: opts.cause }) });
     this.reason = opts.reason;
   }
 }

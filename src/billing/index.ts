@@ -8,7 +8,6 @@ export {
   AI_WORKER_PROTOCOL,
   PaymentError,
   TicketPaymentSender,
-  isInsufficientBalance,
   type PaymentOutcome,
   type PaymentRequest,
   type PaymentSender,

@@ -17,6 +17,7 @@ import {
   paymentToWire,
 } from '../wire/index.js';
 import { CreditLedger, type CreditOutcome, type CreditReservation } from './credit.js';
+import { LivepeerError } from '../errors/index.js';
 
 /** go-livepeer's protoVerAIWorker: without it the orchestrator inlines images as base64. */
 export const AI_WORKER_PROTOCOL = 'Livepeer-AI-Worker-1.0';
@@ -67,22 +68,11 @@ export interface PaymentSender {
   settle(p: PreparedPayment, outcome: PaymentOutcome): void;
 }
 
-/**
- * go-livepeer's refusal when the orchestrator holds less than one ticket's EV for (sender,
- * manifest): 400 with exactly this text (go-livepeer compatibility: it sends no code).
- */
-export function isInsufficientBalance(status: number, message: string): boolean {
-  return status === 400 && message.trim() === 'Insufficient balance';
-}
-
-export class PaymentError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'PaymentError';
+/** Tickets could not be made for a target; `code` is GW_PAYMENT_FAILED or PM_<pm code> (see docs/error-codes.md). */
+export class PaymentError extends LivepeerError {
+  override name = 'PaymentError';
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options?.cause === undefined ? {} : { cause: options.cause });
   }
 }
 

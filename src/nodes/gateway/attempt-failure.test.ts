@@ -36,6 +36,7 @@ describe('attempt failures: decisions by code', () => {
       ORCHESTRATOR_CAPPED: { kind: 'capacity', credited: false },
       TICKET_PARAMS_UNAVAILABLE: { kind: 'payment', credited: false },
       PAYMENT_REJECTED: { kind: 'payment', credited: false },
+      EXPECTED_PRICE_TOO_LOW: { kind: 'params-expired', credited: false },
       INSUFFICIENT_BALANCE: { kind: 'payment', credited: true },
       RUNNER_UNAVAILABLE: { kind: 'server', credited: true },
       RUNNER_FAILED: { kind: 'server', credited: true },

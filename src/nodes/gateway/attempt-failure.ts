@@ -32,6 +32,9 @@ const BY_CODE: { readonly [C in RefusalCode]: (reason: string | undefined) => De
   // A refused ticket: the tickets before it may have been credited, but the orchestrator does not say
   // how much, so the gateway counts none (it may resend a little; it never assumes credit it lacks).
   PAYMENT_REJECTED: (r) => ({ kind: r !== undefined && STALE_SESSION_REASONS.has(r) ? 'params-expired' : 'payment', credited: false }),
+  // Our quote is stale (the orchestrator's price rose): a fresh session brings its price. Refused
+  // before any ticket was looked at.
+  EXPECTED_PRICE_TOO_LOW: () => ({ kind: 'params-expired', credited: false }),
   // After the payment was processed: the tickets were credited.
   INSUFFICIENT_BALANCE: () => ({ kind: 'payment', credited: true }),
   RUNNER_UNAVAILABLE: () => ({ kind: 'server', credited: true }),

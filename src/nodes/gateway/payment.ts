@@ -4,7 +4,7 @@
 import type { PaymentTarget } from '../../billing/index.js';
 import type { OrchestratorSession } from './sessions.js';
 
-export { AI_WORKER_PROTOCOL, PaymentError, isInsufficientBalance, TicketPaymentSender, type PaymentSender, type PreparedPayment } from '../../billing/index.js';
+export { AI_WORKER_PROTOCOL, PaymentError, TicketPaymentSender, type PaymentSender, type PreparedPayment } from '../../billing/index.js';
 
 export function paymentTarget(s: OrchestratorSession): PaymentTarget {
   return {

@@ -165,7 +165,8 @@ export class JobRunner {
   private failed(sess: OrchestratorSession, paid: PreparedPayment | undefined, err: OrchestratorAttemptError): OrchestratorAttemptError {
     if (paid) {
       const credited = err.paymentCredited;
-      this.d.payer.settle(paid, credited ? 'credited' : 'refused');
+      // "Insufficient balance": billing's ledger resets what it counted on rather than add this credit.
+      this.d.payer.settle(paid, err.remoteCode === 'INSUFFICIENT_BALANCE' ? 'insufficient-balance' : credited ? 'credited' : 'refused');
       if (!credited) this.d.stats.ticketsRefused(sess.url, paid.numTickets, paid.ticketEV);
     }
     this.d.stats.attemptFailed(sess.url, `GW_ORCH_${err.kind.toUpperCase().replace('-', '_')}`);
