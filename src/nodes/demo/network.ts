@@ -112,11 +112,13 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
         // Our own transactions are the only blocks on this chain; redemptions can walk it into a
         // new round, and someone has to initialise it (go-livepeer -initializeRound).
         initializeRound: true,
+        // It listens on port 0; once bound it registers the address it got (through its own wallet,
+        // so the registration never races its reward/round transactions for the account's nonce).
+        registerServiceURI: true,
         ...opts.orchestrator,
       });
       closers.push(() => o.close());
       orchestrators.push(o);
-      await devnet.registerServiceURI(orchAccounts[i]!, o.url);
       log(`orchestrator ${i + 1} ${o.address} serving gRPC + HTTPS at ${o.url}`);
     }
 

@@ -65,6 +65,13 @@ export const orchestratorConfigSchema = z
      * the ServiceRegistry on a chain that has none.
      */
     aiServiceRegistry: z.union([z.boolean(), address]).optional(),
+    /**
+     * Once listening, set this node's own URL as its service URI in the AI service registry when the
+     * registered one differs (sent through the node's one-at-a-time wallet, so it never races the
+     * node's own reward/round/redemption transactions). Library option (the demo uses it with port 0);
+     * operators register with `livepeer-ts chain register`.
+     */
+    registerServiceURI: z.boolean().default(false),
     /** Node version advertised in capabilities. */
     version: z.string().default('0.1.0'),
   })

@@ -2,7 +2,7 @@
 // (-initializeRound), call reward() once per round while active (-reward), and check the service
 // URI it is registered with in the AI service registry (-aiServiceRegistry).
 import type { Logger } from 'pino';
-import { serviceRegistryAbi, type AiServiceRegistry, type Wallet } from '../../eth/index.js';
+import { sendTx, serviceRegistryAbi, type AiServiceRegistry, type Wallet } from '../../eth/index.js';
 import { RewardCaller, RoundInitializer, type RewardStatus } from '../../settlement/index.js';
 import type { ChainAdapters } from '../common/index.js';
 
@@ -17,8 +17,11 @@ export interface OnChainStatus {
 
 export interface ProtocolDuties {
   rounds: RoundInitializer | undefined;
-  /** Reads the registered service URI and warns when gateways would dial somewhere else. */
-  checkServiceURI(ourUrl: string): Promise<void>;
+  /**
+   * Reads the registered service URI and warns when gateways would dial somewhere else; with
+   * `register`, sets it to `ourUrl` instead (through the node's serialized wallet).
+   */
+  checkServiceURI(ourUrl: string, register?: boolean): Promise<void>;
   status(): OnChainStatus;
   close(): void;
 }
@@ -60,12 +63,18 @@ export function startProtocolDuties(opts: {
   let registered: string | undefined;
   return {
     rounds,
-    async checkServiceURI(ourUrl) {
+    async checkServiceURI(ourUrl, register = false) {
       const registry = adapters.aiServiceRegistry.address;
       try {
         registered = await adapters.publicClient.readContract({ address: registry, abi: serviceRegistryAbi, functionName: 'getServiceURI', args: [me] });
       } catch (err) {
         log.warn({ err: (err as Error).message, registry }, 'cannot read the service URI from the AI service registry');
+        return;
+      }
+      if (register && registered !== ourUrl) {
+        await sendTx(adapters.publicClient, wallet, { address: registry, abi: serviceRegistryAbi, functionName: 'setServiceURI', args: [ourUrl] });
+        registered = ourUrl;
+        log.info({ registry, url: ourUrl }, 'service URI registered');
         return;
       }
       if (registered === '') log.warn({ registry, url: ourUrl }, 'no service URI registered for this orchestrator: gateways cannot find it (livepeer-ts chain register -serviceURI)');

@@ -242,7 +242,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
     const boundPort = typeof addr === 'object' && addr ? addr.port : port;
     transcoderUrl = `https://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     log.info({ url: transcoderUrl, address: signer?.address, network: cfg.network, models: models.entries.length }, 'orchestrator listening');
-    await duties?.checkServiceURI(transcoderUrl);
+    await duties?.checkServiceURI(transcoderUrl, cfg.registerServiceURI);
 
     let closed = false;
     return {
