@@ -266,4 +266,12 @@ describe('gateway client API (offchain)', () => {
     assert.equal(res.status, 200);
     assert.equal(g.stats().jobs.ok, 1);
   });
+
+  it('binds -httpAddr localhost as 127.0.0.1 itself (no hosts-file lookup) and needs no token there', async () => {
+    const g = await startGateway({ httpAddr: 'localhost:0', orchAddr: cheap.url, logLevel: 'silent' });
+    gateways.push(g);
+    assert.match(g.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const r = await post(g, '/text-to-image', { prompt: 'loopback by rule', width: 8, height: 8 });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+  });
 });
