@@ -267,6 +267,15 @@ describe('gateway client API (offchain)', () => {
     assert.equal(g.stats().jobs.ok, 1);
   });
 
+  it('answers 400 to a 5k-deep JSON body before choosing or paying an orchestrator', async () => {
+    const before = cheap.jobs.length;
+    const deep = `{"prompt":"x","extra":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const res = await fetch(`${gw.url}/text-to-image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /nested more than 64 levels/);
+    assert.equal(cheap.jobs.length, before);
+  });
+
   it('binds -httpAddr localhost as 127.0.0.1 itself (no hosts-file lookup) and needs no token there', async () => {
     const g = await startGateway({ httpAddr: 'localhost:0', orchAddr: cheap.url, logLevel: 'silent' });
     gateways.push(g);
