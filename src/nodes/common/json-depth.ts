@@ -4,16 +4,20 @@
 // worker API's deepest body is an llm message's content part (body → messages → [i] → content →
 // [j] → image_url → url: 6 levels); 64 leaves room for any runner-specific extras.
 import type { FastifyInstance } from 'fastify';
+import { LivepeerError, defineErrorCodes, type CodeOf } from '../../errors/index.js';
 
 export const DEFAULT_MAX_JSON_DEPTH = 64;
 
+export const jsonDepthErrorCodes = defineErrorCodes('src/nodes/common (JSON bodies)', {
+  JSON_TOO_DEEP: 'A JSON request body nests arrays/objects deeper than the limit (64): 400, refused before parsing and before any payment.',
+});
+
 /** A JSON body nested deeper than the limit: 400 (fastify reads `statusCode`). */
-export class JsonTooDeepError extends Error {
-  readonly code = 'JSON_TOO_DEEP';
+export class JsonTooDeepError extends LivepeerError<CodeOf<typeof jsonDepthErrorCodes>> {
+  override name = 'JsonTooDeepError';
   readonly statusCode = 400;
   constructor(readonly maxDepth: number) {
-    super(`JSON body is nested more than ${maxDepth} levels deep`);
-    this.name = 'JsonTooDeepError';
+    super('JSON_TOO_DEEP', `JSON body is nested more than ${maxDepth} levels deep`, { status: 400 });
   }
 }
 
