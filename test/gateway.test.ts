@@ -177,6 +177,21 @@ describe('gateway client API (offchain)', () => {
     assert.equal(g.stats().jobs.failed, 1);
   });
 
+  it('503 names the real cause when the only orchestrator is suspended (not "within the max price")', async () => {
+    const failing = await startFakeOrchestrator({ runners: runnerUrls, models, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.broken, failWith: { status: 500, message: 'runner exploded' } });
+    after(() => failing.close());
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [failing.url], logLevel: 'silent' });
+    gateways.push(g);
+    const first = await post(g, '/text-to-image', { prompt: 'fails and suspends', width: 16, height: 16 });
+    assert.equal(first.status, 503);
+    const r = await post(g, '/text-to-image', { prompt: 'only a suspended one left', width: 16, height: 16 });
+    assert.equal(r.status, 503);
+    const err = (r.json as { error: { code: string; reason: string } }).error;
+    assert.equal(err.code, 'GW_NO_ORCHESTRATORS');
+    assert.match(err.reason, /suspended/);
+    assert.doesNotMatch(err.reason, /price/);
+  });
+
   it('fails over to the next orchestrator on 5xx and on an unreachable one, and suspends the failed one', async () => {
     const dead = await deadPeer();
     after(() => dead.close());
@@ -250,5 +265,22 @@ describe('gateway client API (offchain)', () => {
     });
     assert.equal(res.status, 200);
     assert.equal(g.stats().jobs.ok, 1);
+  });
+
+  it('answers 400 to a 5k-deep JSON body before choosing or paying an orchestrator', async () => {
+    const before = cheap.jobs.length;
+    const deep = `{"prompt":"x","extra":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const res = await fetch(`${gw.url}/text-to-image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /nested more than 64 levels/);
+    assert.equal(cheap.jobs.length, before);
+  });
+
+  it('binds -httpAddr localhost as 127.0.0.1 itself (no hosts-file lookup) and needs no token there', async () => {
+    const g = await startGateway({ httpAddr: 'localhost:0', orchAddr: cheap.url, logLevel: 'silent' });
+    gateways.push(g);
+    assert.match(g.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const r = await post(g, '/text-to-image', { prompt: 'loopback by rule', width: 8, height: 8 });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
   });
 });

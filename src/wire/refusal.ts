@@ -22,6 +22,7 @@ export const refusalCodes = defineErrorCodes('orchestrator refusals (HTTP header
   SEGMENT_INVALID: 'Livepeer-Segment is missing or garbled (403).',
   BAD_SEGMENT_SIGNATURE: 'The segment credentials are not signed by the payment\'s sender (403).',
   INCOMPATIBLE_CAPABILITIES: 'The job needs capabilities this orchestrator lacks (403).',
+  SEGMENT_JOB_MISMATCH: 'The segment credentials were signed for another job: their manifest id is not "<capability>_<model>" of this request, or their capabilities lack its capability or model (403, before payment).',
   AUTH_TOKEN: 'The auth token is missing, not ours or expired (403): call GetOrchestrator again.',
   INSUFFICIENT_CAPACITY: 'No free slot for this pipeline/model (503 "insufficient capacity", before payment): try another orchestrator or wait.',
   PAYMENT_REJECTED: 'A ticket was refused (400, go-livepeer ProcessPayment text); Livepeer-Error-Reason is the pm code. Tickets before it were credited.',

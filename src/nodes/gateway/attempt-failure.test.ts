@@ -31,6 +31,7 @@ describe('attempt failures: decisions by code', () => {
       SEGMENT_INVALID: { kind: 'payment', credited: false },
       BAD_SEGMENT_SIGNATURE: { kind: 'payment', credited: false },
       INCOMPATIBLE_CAPABILITIES: { kind: 'payment', credited: false },
+      SEGMENT_JOB_MISMATCH: { kind: 'payment', credited: false },
       AUTH_TOKEN: { kind: 'payment', credited: false },
       INSUFFICIENT_CAPACITY: { kind: 'capacity', credited: false },
       ORCHESTRATOR_CAPPED: { kind: 'capacity', credited: false },

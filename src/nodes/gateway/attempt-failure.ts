@@ -24,6 +24,7 @@ const BY_CODE: { readonly [C in RefusalCode]: (reason: string | undefined) => De
   SEGMENT_INVALID: () => ({ kind: 'payment', credited: false }),
   BAD_SEGMENT_SIGNATURE: () => ({ kind: 'payment', credited: false }),
   INCOMPATIBLE_CAPABILITIES: () => ({ kind: 'payment', credited: false }),
+  SEGMENT_JOB_MISMATCH: () => ({ kind: 'payment', credited: false }),
   // An expired auth token is cured by GetOrchestrator again.
   AUTH_TOKEN: (r) => ({ kind: r === 'WIRE_EXPIRED_AUTH_TOKEN' ? 'params-expired' : 'payment', credited: false }),
   INSUFFICIENT_CAPACITY: () => ({ kind: 'capacity', credited: false }),

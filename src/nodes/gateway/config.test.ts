@@ -32,6 +32,16 @@ describe('gateway config', () => {
     assert.equal(resolveGatewayConfig({ httpAddr: '[::1]:0' }, {}).host, '::1');
   });
 
+  it('treats localhost as loopback by rule and binds it as 127.0.0.1, never through the hosts file', () => {
+    assert.equal(resolveGatewayConfig({ httpAddr: 'localhost:0' }, {}).host, '127.0.0.1');
+    assert.equal(resolveGatewayConfig({ httpAddr: 'LOCALHOST:0' }, {}).host, '127.0.0.1');
+    assert.equal(resolveGatewayConfig({ httpAddr: '127.1.2.3:0' }, {}).host, '127.1.2.3');
+    // Names that merely resolve to loopback are not loopback: they need a token.
+    for (const addr of ['localhost.localdomain:0', 'ip6-localhost:0', 'localhost.:0', '[::ffff:7f00:1]:0']) {
+      assert.throws(() => resolveGatewayConfig({ httpAddr: addr }, {}), (e: unknown) => e instanceof GatewayConfigError && /auth token/.test(e.message), addr);
+    }
+  });
+
   it('needs -ethUrl, -ethController and a key on-chain; the key may come from the environment', () => {
     assert.throws(() => resolveGatewayConfig({ network: 'arbitrum-one-mainnet' }, {}), /ethUrl/);
     assert.throws(() => resolveGatewayConfig({ ethUrl: 'http://127.0.0.1:1' }, {}), /ethController/);

@@ -161,11 +161,21 @@ function splitHostPort(addr: string): { host: string; port: number } {
   return { host: m[1] || '0.0.0.0', port };
 }
 
+/**
+ * Loopback by rule, never by resolving: literal 127.0.0.0/8 and ::1, and the name `localhost`
+ * (which is then bound as 127.0.0.1 itself, see bindAddress), so a tampered hosts file cannot
+ * turn an unauthenticated "loopback" bind into a public one.
+ */
 export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
+  if (host.toLowerCase() === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1';
   return false;
+}
+
+/** The address to listen on: `localhost` becomes 127.0.0.1 so listen() never looks it up in /etc/hosts. */
+function bindAddress(host: string): string {
+  return host.toLowerCase() === 'localhost' ? '127.0.0.1' : host;
 }
 
 function parseCapabilityPrices(raw: NonNullable<z.output<typeof gatewayConfigSchema>['maxPricePerCapability']>, globalMax: Rat | undefined, pixelsPerUnit: bigint): CapabilityMaxPrice[] {
@@ -256,7 +266,7 @@ export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.Proc
   const maxPrice = maxAmount.gt(0n) ? maxAmount.div(pixelsPerUnit) : undefined;
   const depositMultiplier = toBigInt('-depositMultiplier', c.depositMultiplier, 1n);
   return {
-    host,
+    host: bindAddress(host),
     port,
     orchestrators,
     offchain,

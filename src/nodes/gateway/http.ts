@@ -6,6 +6,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
+import { limitJsonDepth } from '../common/index.js';
 import { GatewayError, UnauthorizedError } from './errors.js';
 import { JSON_PIPELINES, MULTIPART_PIPELINES, parseJsonJob, parseMultipartJob } from './jobs.js';
 import type { JobRunner } from './run.js';
@@ -44,6 +45,7 @@ export async function buildClientApi(o: ClientApiOptions): Promise<FastifyInstan
   const apiLog = o.log.child({ component: 'client-api' }, { level });
   const app: FastifyInstance = Fastify({ loggerInstance: apiLog as unknown as FastifyInstance['log'], bodyLimit: o.bodyLimitBytes });
   await app.register(multipart, { limits: { fileSize: o.bodyLimitBytes, files: 4, fields: 64 } });
+  limitJsonDepth(app);
 
   if (o.authToken !== undefined) {
     const token = o.authToken;

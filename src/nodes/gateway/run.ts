@@ -14,6 +14,7 @@ import type { ParsedJob } from './jobs.js';
 import { PaymentError, paymentTarget, type PaymentSender, type PreparedPayment } from './payment.js';
 import type { JobTarget, OrchestratorSession, SessionPool } from './sessions.js';
 import type { StatsRecorder } from './stats.js';
+import { noUsableOrchestratorMessage } from './unavailable.js';
 
 export interface JobRunnerDeps {
   pool: SessionPool;
@@ -87,7 +88,7 @@ export class JobRunner {
     this.d.stats.jobFailed(job.pipeline);
     throw new NoOrchestratorsError(
       failures.length === 0
-        ? `no orchestrator can run ${job.pipeline}/${job.modelId} within the max price`
+        ? noUsableOrchestratorMessage(job.pipeline, job.modelId, this.d.pool.unusable(target))
         : `no orchestrator could run ${job.pipeline}/${job.modelId}: ${failures.join('; ')}`,
       failures,
     );

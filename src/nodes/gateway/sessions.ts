@@ -135,6 +135,20 @@ export class SessionPool {
     return true;
   }
 
+  /** Why each orchestrator is unusable for `job` right now (suspended, or refused at discovery): the client's 503 names the real cause. */
+  unusable(job: JobTarget): string[] {
+    const out: string[] = [];
+    for (const url of this.o.orchestrators) {
+      if (this.isSuspended(url)) {
+        out.push(`${url} is suspended after a failure (${Math.ceil(((this.suspended.get(url) ?? 0) - this.now()) / 1000)} s left)`);
+        continue;
+      }
+      const e = this.cache.get(this.key(url, job));
+      if (e && 'refused' in e) out.push(e.refused.message);
+    }
+    return out;
+  }
+
   /** Leaves `url` out of selection for suspendMs and drops its cached sessions. */
   suspend(url: string): void {
     this.suspended.set(url, this.now() + this.o.suspendMs);
@@ -233,7 +247,7 @@ export class SessionPool {
     if (job.maxPrice && perUnit.gt(0n) && perUnit.gt(job.maxPrice)) {
       throw new SessionRefusedError(
         'GW_PRICE_TOO_HIGH',
-        `${url} asks ${perUnit.toString()} wei/unit for ${job.pipeline}/${job.modelId}, above the max ${job.maxPrice.toString()}: no job is sent to it`,
+        `${url} asks ${perUnit.toString()} wei/unit for ${job.pipeline}/${job.modelId}, above the max price ${job.maxPrice.toString()}: no job is sent to it`,
       );
     }
     let ticketParams: TicketParams | undefined;

@@ -17,6 +17,7 @@ import { OrchestratorError } from './errors.js';
 import { ORCHESTRATOR_PIPELINES, readJob, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
 import type { StatsCollector } from './stats.js';
 import { verifySegment } from './verify.js';
+import { checkSegmentForJob } from './segjob.js';
 
 export interface AiRouteDeps {
   offchain: boolean;
@@ -87,12 +88,13 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
     try {
       const { countUnits, ...read } = await readJob(pipeline, req);
       const payment = deps.payments.decode(req.headers[PAYMENT_HEADER.toLowerCase()]);
-      verifySegment(req.headers[SEGMENT_HEADER.toLowerCase()], {
+      const seg = verifySegment(req.headers[SEGMENT_HEADER.toLowerCase()], {
         sender: payment.sender,
         offchain: deps.offchain,
         authSecret: deps.authSecret,
         orchCaps: deps.capabilities(),
       });
+      checkSegmentForJob(seg, pipelineToCapability(pipeline)!, read.modelId);
       const job: ParsedJob = { ...read, units: await countUnits() };
       const cap = pipelineToCapability(pipeline)!;
       lease = deps.capacity.acquire(cap, job.modelId);

@@ -131,7 +131,10 @@ describe('offchain orchestrator', () => {
     assert.equal(typeof JSON.parse(r.text).text, 'string');
     assert.equal(orch.stats().units['image-to-text'], 1200n);
     const audio = await multipart({}, { audio: { data: wavOf(1.5), type: 'audio/wav', name: 'a.wav' } });
-    const r2 = await h2post(orch.url, '/audio-to-text', audio.body, { 'content-type': audio.contentType, ...h });
+    // Credentials are signed per job (manifest "<capability>_<model>"): audio-to-text needs its own.
+    const a2tGw = new TestGateway(KEY, new MemoryChainView(), new MemorySenderInfo(), orch.url, 'audio-to-text', a2t.modelId);
+    await a2tGw.refresh();
+    const r2 = await h2post(orch.url, '/audio-to-text', audio.body, { 'content-type': audio.contentType, ...(await a2tGw.headers(0)) });
     assert.equal(r2.status, 200, r2.text);
     assert.equal(orch.stats().units['audio-to-text'], 1000n); // 1.5 s bills 1 whole second, as go-livepeer
     const notPng = await multipart({}, { image: { data: new Uint8Array([1, 2, 3]), type: 'image/png', name: 'x.png' } });

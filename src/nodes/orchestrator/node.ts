@@ -22,7 +22,7 @@ import type { PriceInfo } from '../../money/index.js';
 import { priceFromRat, type Rat } from '../../money/index.js';
 import { Recipient, localTicketSigner, type TicketSigner } from '../../pm/index.js';
 import { ensureTlsCert, orchestratorServerOptions, registerOrchestratorService } from '../../wire/index.js';
-import { connectChain, trackConnections, type ChainAdapters } from '../common/index.js';
+import { connectChain, limitJsonDepth, trackConnections, type ChainAdapters } from '../common/index.js';
 import { registerAiRoutes } from './ai.js';
 import { CapacityTracker } from './capacity.js';
 import { parseOrchestratorConfig, splitHostPort, type OrchestratorConfig, type OrchestratorConfigInput } from './config.js';
@@ -227,6 +227,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
     }), { shutdownTimeoutMs: 1000 });
     await app.register(async (scope) => {
       await scope.register(multipart, { limits: { fileSize: 64 * 1024 * 1024, files: 4, fields: 64 } });
+      limitJsonDepth(scope as unknown as FastifyInstance);
       await registerAiRoutes(scope as unknown as FastifyInstance, {
         offchain: cfg.offchain,
         payments: new TicketPaymentReceiver({ recipient, balances, pricing, events: stats }),

@@ -3,9 +3,9 @@
 import { connect } from 'node:http2';
 import type { Hex } from 'viem';
 import { encodePng, encodeWav16, newImage } from '../../ai/index.js';
-import { aiJobCapabilities, type AiPipeline } from '../../market/index.js';
+import { aiJobCapabilities, pipelineToCapability, type AiPipeline } from '../../market/index.js';
 import { Sender, localTicketSigner, type ChainView, type SenderInfoSource, type TicketSigner } from '../../pm/index.js';
-import type { OrchestratorInfo, SegData } from '../../wire/index.js';
+import type { Capabilities as WireCapabilities, OrchestratorInfo, SegData } from '../../wire/index.js';
 import {
   createOrchestratorClient,
   createOrchestratorRequest,
@@ -106,12 +106,13 @@ export class TestGateway {
     return this.info;
   }
 
-  async segCreds(opts: { signer?: TicketSigner; authToken?: boolean } = {}): Promise<SegData> {
+  /** Signed for this job as a go-livepeer gateway signs it: manifest "<capability>_<model>", the job's capabilities. */
+  async segCreds(opts: { signer?: TicketSigner; authToken?: boolean; manifestId?: string; capabilities?: WireCapabilities } = {}): Promise<SegData> {
     return createPaymentSegCreds(
       {
-        manifestId: `${Date.now()}`,
+        manifestId: opts.manifestId ?? `${pipelineToCapability(this.pipeline)!}_${this.modelId}`,
         authToken: opts.authToken === false ? undefined : this.info.authToken,
-        capabilities: this.caps(),
+        capabilities: opts.capabilities ?? this.caps(),
       },
       opts.signer ?? this.signer,
     );
