@@ -6,7 +6,6 @@
 // and jobs run without payment checks (a missing Livepeer-Payment is an empty payment; a garbled
 // one is still 402). Segment credentials are still decoded and the auth token and capabilities
 // checked; the signature is not (there is no sender to check it against).
-import { randomBytes } from 'node:crypto';
 import type { Http2SecureServer } from 'node:http2';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -31,6 +30,7 @@ import { OrchestratorPricing } from './pricing.js';
 import { RedemptionQueue, type PendingRedemption } from './redeemer.js';
 import { startProtocolDuties, type OnChainStatus, type ProtocolDuties } from './duties.js';
 import { orchestratorService } from './rpc.js';
+import { loadOrCreateSecrets } from './secrets.js';
 import { StatsCollector, type OrchestratorStats } from './stats.js';
 
 export interface Orchestrator {
@@ -114,10 +114,12 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
   const signer: TicketSigner | undefined = cfg.ethPrivateKey ? localTicketSigner(cfg.ethPrivateKey) : undefined;
   const stats = new StatsCollector();
   const balances = new Balances();
+  // Persisted (unlike go-livepeer's per-start random ones) so a restart keeps every session.
+  const secrets = loadOrCreateSecrets(cfg.dataDir);
+  const authSecret = secrets.authToken;
   // go-livepeer sweeps balances (and their fixed prices) untouched for 10 min (cleanupInterval).
   const sweeper = setInterval(() => balances.sweep(), 60_000);
   sweeper.unref();
-  const authSecret = randomBytes(32);
   const versions = await runnerVersions(models.entries);
   const capabilities = () => capacity.capabilities({ version: cfg.version, runnerVersions: versions });
 
@@ -182,6 +184,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
       cleanups.push(() => q.close());
       const rcp = new Recipient({
         address: signer!.address,
+        secret: secrets.recipientRand,
         chain: adapters.view,
         senders: adapters.senders,
         sink: q,
