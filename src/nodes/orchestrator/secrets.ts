@@ -156,7 +156,7 @@ export function writeNewFileAtomic(dir: string, path: string, data: string): boo
   return linked;
 }
 
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   if (process.platform === 'win32') return; // directories cannot be opened for fsync there
   const fd = openSync(dir, constants.O_RDONLY);
   try {
