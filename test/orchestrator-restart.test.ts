@@ -16,6 +16,7 @@ import { ticketEV } from '../src/pm/index.js';
 import { priceInfoFromWire, ticketParamsFromWire } from '../src/wire/index.js';
 import { connectChain, type ChainAdapters } from '../src/nodes/common/index.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/index.js';
+import { classifyFailure } from '../src/nodes/gateway/run.js';
 import { NONCE_STATE_FILE } from '../src/nodes/orchestrator/nonce-state.js';
 import { SECRETS_FILE } from '../src/nodes/orchestrator/secrets.js';
 import { spawnCli } from './cli-process.js';
@@ -202,6 +203,8 @@ it('after a crash (SIGKILL of a livepeer-ts orchestrator process) params issued 
   const refused = await h2post(after.url, '/text-to-image', body(), { ...json, ...(await g.headers(1)) });
   assert.equal(refused.status, 400, refused.text);
   assert.match(refused.text, /fetch fresh params/);
+  // Our gateway (as go-livepeer's, on this wording) refreshes the session and retries here.
+  assert.equal(classifyFailure(400, refused.text), 'params-expired');
   assert.deepEqual(after.stats().refusals, { TICKET_PARAMS_UNKNOWN_BOOT: 1 });
   assert.ok(after.stats().evCredited.eq(Rat.ZERO));
   // The gateway's remedy: GetOrchestrator again, new params (this run's boot), paid and credited.

@@ -271,11 +271,13 @@ export class Recipient {
    */
   async receiveTicket(ticket: Ticket, sig: Uint8Array, seed: bigint): Promise<ReceiveResult> {
     if (this.acceptedBoots && !this.acceptedBoots.has(seedBoot(seed))) {
-      // Fatal like an invalid recipientRand (what go-livepeer's fresh secret gives): every ticket
-      // of the payment shares these params. The gateway gets new ones with GetOrchestrator.
+      // Fatal: every ticket of the payment shares these params. Worded as go-livepeer's
+      // ErrTicketParamsExpired, on which gateways (go-livepeer's and ours) refresh the session and
+      // retry this orchestrator; go-livepeer's own restart gives an invalid recipientRand, on which
+      // they move to another orchestrator.
       const error = new PmError(
         'TICKET_PARAMS_UNKNOWN_BOOT',
-        'ticket params were issued before this orchestrator restarted without saving its nonce memory (or are from an older run): fetch fresh params (GetOrchestrator)',
+        'TicketParams expired: issued before this orchestrator restarted without saving its ticket nonce memory (or by an older run): fetch fresh params from the orchestrator (GetOrchestrator)',
         true,
       );
       return { won: false, ev: safeEV(ticket), credited: false, error };

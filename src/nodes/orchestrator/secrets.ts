@@ -2,6 +2,7 @@
 // ticket params it issues — kept in the data dir so params and tokens handed out before a restart
 // stay valid until they expire. go-livepeer draws both at random on every start, so a restart
 // breaks every session (the first job after it gets 403 and the gateway suspends the orchestrator).
+// Params survive only a clean restart: their nonce memory must come along (nonce-state.ts).
 //
 // A missing file is created; a file that exists but is unreadable, malformed or readable by others
 // is refused, never replaced: replacing it would silently invalidate every outstanding session, and
