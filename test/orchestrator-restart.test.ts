@@ -178,28 +178,36 @@ it('after a clean restart the identical pre-restart payment is refused as a repl
   await stop(third);
 });
 
-it('after a crash (SIGKILL of a livepeer-ts orchestrator process) params issued before it are refused, fresh params work', async () => {
+it('livepeer-ts orchestrator processes: SIGTERM keeps sessions; after SIGKILL params issued before it are refused, fresh params work', async () => {
   const dataDir = join(dir, 'crash');
   const models = JSON.stringify([{ pipeline: 'text-to-image', model_id: t2i.modelId, url: t2i.url, price_per_unit: 1 }]);
-  const p = spawnCli(['orchestrator', '-serviceAddr', '127.0.0.1:0', '-network', 'devnet', '-ethUrl', dev.rpcUrl, '-ethController', dev.controller, '-dataDir', dataDir, '-aiModels', models], {
-    env: { LIVEPEER_TS_PRIVATE_KEY: orchKey },
-    timeoutMs: 90_000,
-  });
-  let url: string;
-  try {
-    url = (JSON.parse(await p.firstLine()) as { url: string }).url;
-  } catch (err) {
-    await p.stop('SIGKILL');
-    throw err;
-  }
-  const g = new TestGateway(gw.privateKey, chain.view, chain.senders, url, 'text-to-image', t2i.modelId);
+  const spawnOrch = async () => {
+    const p = spawnCli(['orchestrator', '-serviceAddr', '127.0.0.1:0', '-network', 'devnet', '-ethUrl', dev.rpcUrl, '-ethController', dev.controller, '-dataDir', dataDir, '-aiModels', models], {
+      env: { LIVEPEER_TS_PRIVATE_KEY: orchKey },
+      timeoutMs: 90_000,
+    });
+    try {
+      return { p, url: (JSON.parse(await p.firstLine()) as { url: string }).url };
+    } catch (err) {
+      await p.stop('SIGKILL');
+      throw err;
+    }
+  };
+  const a = await spawnOrch();
+  const g = new TestGateway(gw.privateKey, chain.view, chain.senders, a.url, 'text-to-image', t2i.modelId);
   await g.refresh();
-  const ok = await h2post(url, '/text-to-image', body(), { ...json, ...(await g.headers(1)) });
+  const ok = await h2post(a.url, '/text-to-image', body(), { ...json, ...(await g.headers(1)) });
   assert.equal(ok.status, 200, ok.text);
-  assert.equal(await p.stop('SIGKILL'), null);
+  assert.equal(await a.p.stop('SIGTERM'), 0, a.p.stderr());
+  // A clean stop of the CLI saves the nonce memory: the next process takes the session on.
+  const b = await spawnOrch();
+  const kept = await h2post(b.url, '/text-to-image', body(), { ...json, ...(await g.headers(1)) });
+  assert.equal(kept.status, 200, kept.text);
+  assert.equal(await b.p.stop('SIGKILL'), null);
 
   const after = await start(dataDir);
-  // A new nonce on the pre-crash params: the crashed run's nonce memory is gone, so refused.
+  // A new nonce on the pre-crash params (issued by the first process, resumed by the second): the
+  // crashed run's nonce memory is gone, so refused.
   const refused = await h2post(after.url, '/text-to-image', body(), { ...json, ...(await g.headers(1)) });
   assert.equal(refused.status, 400, refused.text);
   assert.match(refused.text, /fetch fresh params/);
