@@ -13,10 +13,10 @@ import { startDevnet, type DevAccount, type Devnet } from '../src/eth/index.js';
 import { Capability } from '../src/market/index.js';
 import { Rat } from '../src/money/index.js';
 import { ticketEV } from '../src/pm/index.js';
-import { priceInfoFromWire, ticketParamsFromWire } from '../src/wire/index.js';
+import { priceInfoFromWire, refusalFromHeaders, ticketParamsFromWire } from '../src/wire/index.js';
 import { connectChain, type ChainAdapters } from '../src/nodes/common/index.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/index.js';
-import { classifyFailure } from '../src/nodes/gateway/run.js';
+import { classifyFailure } from '../src/nodes/gateway/index.js';
 import { NONCE_STATE_FILE } from '../src/nodes/orchestrator/nonce-state.js';
 import { SECRETS_FILE } from '../src/nodes/orchestrator/secrets.js';
 import { spawnCli } from './cli-process.js';
@@ -211,8 +211,12 @@ it('livepeer-ts orchestrator processes: SIGTERM keeps sessions; after SIGKILL pa
   const refused = await h2post(after.url, '/text-to-image', body(), { ...json, ...(await g.headers(1)) });
   assert.equal(refused.status, 400, refused.text);
   assert.match(refused.text, /fetch fresh params/);
-  // Our gateway (as go-livepeer's, on this wording) refreshes the session and retries here.
-  assert.equal(classifyFailure(400, refused.text), 'params-expired');
+  // Sent as code + reason; our gateway refreshes the session and retries here (go-livepeer's does
+  // on the "TicketParams expired" wording).
+  assert.deepEqual(refusalFromHeaders(refused.headers), { code: 'PAYMENT_REJECTED', reason: 'TICKET_PARAMS_UNKNOWN_BOOT' });
+  assert.equal(classifyFailure(400, refusalFromHeaders(refused.headers), refused.text).kind, 'params-expired');
+  // Without the headers (as from a go-livepeer orchestrator) the text alone says the same.
+  assert.equal(classifyFailure(400, { code: undefined, reason: undefined }, refused.text).kind, 'params-expired');
   assert.deepEqual(after.stats().refusals, { TICKET_PARAMS_UNKNOWN_BOOT: 1 });
   assert.ok(after.stats().evCredited.eq(Rat.ZERO));
   // The gateway's remedy: GetOrchestrator again, new params (this run's boot), paid and credited.
