@@ -11,7 +11,7 @@ import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
 
 const specs = {
   serviceAddr: { kind: 'string', description: 'host:port to bind and advertise as https://host:port', default: '127.0.0.1:8935' },
-  dataDir: { kind: 'string', description: 'data directory (TLS certificate); default ~/.lpData-ts' },
+  dataDir: { kind: 'string', description: 'data directory (TLS certificate, session secrets); default ~/.lpData-ts' },
   aiModels: { kind: 'string', description: 'aiModels.json path, inline JSON, or pipeline:model_id:warm[,...]' },
   network: { kind: 'string', description: '"offchain" (no payments) or a network name with -ethUrl/-ethController', default: 'offchain' },
   ethUrl: { kind: 'string', description: 'Ethereum JSON-RPC URL' },

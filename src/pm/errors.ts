@@ -27,6 +27,8 @@ export const pmErrorCodes = defineErrorCodes('src/pm', {
   SENDER_INFO_UNAVAILABLE: 'The sender\'s deposit/reserve could not be read from the chain: retry later.',
   NONCE_ALREADY_SEEN: 'A sender nonce was used twice for the same params (go-livepeer "invalid ticket senderNonce: already seen"): refresh params.',
   NONCE_TOO_MANY: 'More nonces than the recipient remembers for these params: refresh params.',
+  TICKET_PARAMS_UNKNOWN_BOOT: 'Params issued by an earlier run of this orchestrator whose ticket nonce memory was not saved (crash) or is too old; worded "TicketParams expired": fetch fresh params (GetOrchestrator).',
+  RECIPIENT_CLOSED: 'The orchestrator is shutting down and takes no more tickets (its nonce memory is being saved): retry elsewhere or after the restart.',
   // ticket params issuance (pm.md §4.2)
   INSUFFICIENT_SENDER_RESERVE: 'The sender\'s reserve share is too small to pay even one ticket (go-livepeer "insufficient sender reserve").',
   INVALID_TICKET: 'The ticket is not well formed (fields out of range or missing).',

@@ -58,6 +58,9 @@ export {
   recipientRandHash,
   newRecipientSecret,
   newSeed,
+  seedBoot,
+  SEED_RANDOM_BITS,
+  MAX_BOOT_ID,
 } from './recipientRand.js';
 
 export type { TicketParamsConfig } from './params.js';
@@ -94,9 +97,10 @@ export { Sender, ticketsForFee, floatString, DEFAULT_MAX_TICKET_EV, DEFAULT_MAX_
 export type { TicketCheck, TicketReport } from './validator.js';
 export { TicketChecker, validateTicket, inspectTicket } from './validator.js';
 
+export type { NonceSnapshotEntry } from './nonces.js';
 export { NonceTracker } from './nonces.js';
 
-export type { RecipientConfig, ReceiveResult, PaymentResult } from './recipient.js';
+export type { RecipientConfig, RecipientState, ReceiveResult, PaymentResult } from './recipient.js';
 export { Recipient } from './recipient.js';
 
 export { MemoryChainView, MemorySenderInfo, MemoryTicketSink } from './memory.js';

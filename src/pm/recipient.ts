@@ -8,10 +8,10 @@ import type { ChainView, GasPriceSource, MaxFloatSource, SenderInfo, SenderInfoS
 import { isPromise, unlockingSoon } from './deps.js';
 import { PmError, ticketParamsExpired } from './errors.js';
 import { keccak256 } from './keccak.js';
-import { NonceTracker } from './nonces.js';
+import { NonceTracker, type NonceSnapshotEntry } from './nonces.js';
 import type { TicketParamsConfig } from './params.js';
 import { DEFAULT_TICKET_PARAMS_CONFIG, EV_MULTIPLIER, PARAMS_EXPIRATION_BLOCKS, computeFaceValue, computeWinProb, txCost, txCostMultiplierOf } from './params.js';
-import { newRecipientSecret, newSeed, recipientRandBytes } from './recipientRand.js';
+import { MAX_BOOT_ID, newRecipientSecret, newSeed, recipientRandBytes, seedBoot } from './recipientRand.js';
 import type { RandInputs } from './recipientRand.js';
 import type { Hex32, Ticket, TicketBatch, TicketExpirationParams, TicketParams } from './ticket.js';
 import { batchTickets } from './ticket.js';
@@ -30,6 +30,23 @@ export interface RecipientConfig {
   params?: TicketParamsConfig;
   gasPrice?: GasPriceSource;
   maxFloat?: MaxFloatSource;
+  /**
+   * Which runs ("boots") of this orchestrator issued the params it takes tickets for. `id` goes
+   * into every seed issued; tickets on params of another boot are refused
+   * (TICKET_PARAMS_UNKNOWN_BOOT) unless it is in `resumed` — earlier boots whose complete nonce
+   * memory the caller restores (restoreNonces), so their replays are still refused. Omitted: seeds
+   * carry no boot and any is accepted, which is safe only when `secret` dies with the process.
+   */
+  boot?: { id: bigint; resumed?: readonly bigint[] };
+}
+
+/** What seal() hands over for the next run. */
+export interface RecipientState {
+  /** Nonce memory of params still unexpired at `latestBlock`. */
+  nonces: NonceSnapshotEntry[];
+  latestBlock: bigint;
+  /** No params this Recipient issued expire after this block. */
+  paramsExpireBy: bigint;
 }
 
 export interface ReceiveResult {
@@ -89,12 +106,19 @@ export class Recipient {
   private readonly nonces = new NonceTracker();
   /** seed → HMAC result. Pure memoisation: an entry is used only when every HMAC input matches. */
   private readonly randCache = new Map<bigint, RandCacheEntry>();
+  private readonly acceptedBoots: ReadonlySet<bigint> | undefined;
+  private maxExpirationIssued = 0n;
 
   constructor(private readonly cfg: RecipientConfig) {
     this.address = toChecksumAddress(cfg.address);
     this.secret = cfg.secret ? Uint8Array.from(cfg.secret) : newRecipientSecret();
     if (this.secret.length !== 32) throw new RangeError('recipient secret must be 32 bytes');
     this.checker = new TicketChecker(this.address);
+    const b = cfg.boot;
+    if (b) {
+      for (const id of [b.id, ...(b.resumed ?? [])]) if (id < 1n || id > MAX_BOOT_ID) throw new RangeError(`boot id must be in [1, 2^64), got ${id}`);
+      this.acceptedBoots = new Set([b.id, ...(b.resumed ?? [])]);
+    }
   }
 
   /** The configured target EV per ticket. */
@@ -117,7 +141,8 @@ export class Recipient {
     const winProb = computeWinProb(faceValue, cfg.ev);
     const expirationBlock = this.cfg.chain.lastSeenL1Block() + PARAMS_EXPIRATION_BLOCKS;
     const expirationParams = this.currentExpirationParams();
-    const seed = newSeed();
+    const seed = newSeed(this.cfg.boot?.id);
+    if (expirationBlock > this.maxExpirationIssued) this.maxExpirationIssued = expirationBlock;
     const rand32 = recipientRandBytes(this.secret, { seed, sender, faceValue, winProb, expirationBlock, price, expirationParams });
     return {
       recipient: this.address,
@@ -245,6 +270,18 @@ export class Recipient {
    * never credited). Winners go to the sink, awaited, unless the nonce was a replay.
    */
   async receiveTicket(ticket: Ticket, sig: Uint8Array, seed: bigint): Promise<ReceiveResult> {
+    if (this.acceptedBoots && !this.acceptedBoots.has(seedBoot(seed))) {
+      // Fatal: every ticket of the payment shares these params. Worded as go-livepeer's
+      // ErrTicketParamsExpired, on which gateways (go-livepeer's and ours) refresh the session and
+      // retry this orchestrator; go-livepeer's own restart gives an invalid recipientRand, on which
+      // they move to another orchestrator.
+      const error = new PmError(
+        'TICKET_PARAMS_UNKNOWN_BOOT',
+        'TicketParams expired: issued before this orchestrator restarted without saving its ticket nonce memory (or by an older run): fetch fresh params from the orchestrator (GetOrchestrator)',
+        true,
+      );
+      return { won: false, ev: safeEV(ticket), credited: false, error };
+    }
     let rand: RandCacheEntry;
     try {
       rand = this.rand(ticket, seed);
@@ -280,6 +317,8 @@ export class Recipient {
 
   private receiveSync(ticket: Ticket, sig: Uint8Array, rand: RandCacheEntry, info: SenderInfo | Error): ReceiveResult {
     const ev = rand.ev;
+    // Checked in the same synchronous step as the nonce record: nothing is received after seal().
+    if (this.nonces.isSealed) return { won: false, ev, credited: false, error: new PmError('RECIPIENT_CLOSED', 'the orchestrator is shutting down and takes no more tickets', true) };
     const senderErr = this.senderError(ticket, info);
     if (senderErr) return { won: false, ev, credited: false, error: senderErr };
     const c = this.checker.checkPacked(this.pack(ticket, rand), sig, rand.rand32, rand.randHash);
@@ -329,6 +368,26 @@ export class Recipient {
   cleanupExpired(latestBlock: bigint): number {
     for (const [k, e] of this.randCache) if (e.expirationBlock <= latestBlock) this.randCache.delete(k);
     return this.nonces.cleanupExpired(latestBlock);
+  }
+
+  /** Pre-seeds the nonce memory (a previous run's seal().nonces): those nonces are refused as replays. */
+  restoreNonces(entries: readonly NonceSnapshotEntry[]): void {
+    this.nonces.restore(entries.map((e) => ({ ...e, key: e.key.toLowerCase() })));
+  }
+
+  /**
+   * Stops taking tickets (RECIPIENT_CLOSED from now on) and returns the nonce memory of unexpired
+   * params: complete, since nothing can be recorded after it. Idempotent.
+   */
+  seal(): RecipientState {
+    this.nonces.seal();
+    const latestBlock = this.cfg.chain.lastSeenL1Block();
+    const byNow = latestBlock + PARAMS_EXPIRATION_BLOCKS;
+    return {
+      nonces: this.nonces.snapshot(latestBlock),
+      latestBlock,
+      paramsExpireBy: this.maxExpirationIssued > byNow ? this.maxExpirationIssued : byNow,
+    };
   }
 
   /** Number of distinct nonces seen for a recipientRandHash. */

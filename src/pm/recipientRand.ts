@@ -102,7 +102,23 @@ export function newRecipientSecret(): Uint8Array {
   return randomBytes(RECIPIENT_SECRET_LEN);
 }
 
-/** A fresh seed for one set of ticket params (CSPRNG; go-livepeer uses math/rand). */
-export function newSeed(): bigint {
-  return bytesToBigInt(randomBytes(32));
+/** Bits of a seed below the boot id (random). */
+export const SEED_RANDOM_BITS = 192n;
+/** Boot ids are 64-bit and nonzero (zero would make them indistinguishable from a short seed). */
+export const MAX_BOOT_ID = (1n << 64n) - 1n;
+
+/**
+ * A fresh seed for one set of ticket params (CSPRNG; go-livepeer uses math/rand). With `boot`, the
+ * top 64 bits carry it and the low 192 are random: the seed is HMAC-covered (recipientRand), so a
+ * gateway cannot move params to another boot, and O can tell which run of itself issued them.
+ */
+export function newSeed(boot?: bigint): bigint {
+  if (boot === undefined) return bytesToBigInt(randomBytes(32));
+  if (boot < 1n || boot > MAX_BOOT_ID) throw new RangeError(`boot id must be in [1, 2^64), got ${boot}`);
+  return (boot << SEED_RANDOM_BITS) | bytesToBigInt(randomBytes(24));
+}
+
+/** The boot id newSeed(boot) put in `seed` (meaningful only once the params' recipientRand checks out). */
+export function seedBoot(seed: bigint): bigint {
+  return seed >> SEED_RANDOM_BITS;
 }

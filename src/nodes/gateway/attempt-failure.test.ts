@@ -49,8 +49,8 @@ describe('attempt failures: decisions by code', () => {
     for (const [code, want] of Object.entries(expected)) assert.deepEqual(decide(418, sent(code)), want, code);
   });
 
-  it('stale sessions are refreshed: expired params, used nonces, an expired auth token', () => {
-    for (const reason of ['TICKET_PARAMS_EXPIRED', 'NONCE_ALREADY_SEEN', 'NONCE_TOO_MANY']) {
+  it('stale sessions are refreshed: expired params, params from before a crash, used nonces, an expired auth token', () => {
+    for (const reason of ['TICKET_PARAMS_EXPIRED', 'TICKET_PARAMS_UNKNOWN_BOOT', 'NONCE_ALREADY_SEEN', 'NONCE_TOO_MANY']) {
       assert.equal(decide(400, sent('PAYMENT_REJECTED', reason)).kind, 'params-expired', reason);
     }
     assert.equal(decide(403, sent('AUTH_TOKEN', 'WIRE_EXPIRED_AUTH_TOKEN')).kind, 'params-expired');

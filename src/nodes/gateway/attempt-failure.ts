@@ -13,8 +13,8 @@ interface Decision {
   credited: boolean;
 }
 
-/** Ticket refusals that a fresh session (new params, new nonces) cures. */
-const STALE_SESSION_REASONS: ReadonlySet<string> = new Set<PmErrorCode>(['TICKET_PARAMS_EXPIRED', 'NONCE_ALREADY_SEEN', 'NONCE_TOO_MANY']);
+/** Ticket refusals that a fresh session (new params, new nonces) cures; UNKNOWN_BOOT: params from before the orchestrator's crash. */
+const STALE_SESSION_REASONS: ReadonlySet<string> = new Set<PmErrorCode>(['TICKET_PARAMS_EXPIRED', 'TICKET_PARAMS_UNKNOWN_BOOT', 'NONCE_ALREADY_SEEN', 'NONCE_TOO_MANY']);
 
 /** The decision for each code a livepeer-ts orchestrator sends (src/wire refusalCodes). */
 const BY_CODE: { readonly [C in RefusalCode]: (reason: string | undefined) => Decision } = {

@@ -25,7 +25,7 @@ export class OrchestratorError extends LivepeerError<OrchestratorErrorCode> {
 /** Startup problems: bad flags, unusable aiModels, unreachable chain. */
 export class OrchestratorConfigError extends OrchestratorError {
   override name = 'OrchestratorConfigError';
-  constructor(message: string, opts: { cause?: unknown } = {}) {
+  constructor(message: string, opts: { cause?: unknown; reason?: string } = {}) {
     super('BAD_CONFIG', 0, message, { fatal: true, ...opts });
   }
 }

@@ -6,7 +6,6 @@
 // and jobs run without payment checks (a missing Livepeer-Payment is an empty payment; a garbled
 // one is still 402). Segment credentials are still decoded and the auth token and capabilities
 // checked; the signature is not (there is no sender to check it against).
-import { randomBytes } from 'node:crypto';
 import type { Http2SecureServer } from 'node:http2';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -31,6 +30,8 @@ import { OrchestratorPricing } from './pricing.js';
 import { RedemptionQueue, type PendingRedemption } from './redeemer.js';
 import { startProtocolDuties, type OnChainStatus, type ProtocolDuties } from './duties.js';
 import { orchestratorService } from './rpc.js';
+import { saveNonceState, takeNonceState } from './nonce-state.js';
+import { loadOrCreateSecrets } from './secrets.js';
 import { StatsCollector, type OrchestratorStats } from './stats.js';
 
 export interface Orchestrator {
@@ -114,10 +115,12 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
   const signer: TicketSigner | undefined = cfg.ethPrivateKey ? localTicketSigner(cfg.ethPrivateKey) : undefined;
   const stats = new StatsCollector();
   const balances = new Balances();
+  // Persisted (unlike go-livepeer's per-start random ones) so a restart keeps every session.
+  const secrets = loadOrCreateSecrets(cfg.dataDir);
+  const authSecret = secrets.authToken;
   // go-livepeer sweeps balances (and their fixed prices) untouched for 10 min (cleanupInterval).
   const sweeper = setInterval(() => balances.sweep(), 60_000);
   sweeper.unref();
-  const authSecret = randomBytes(32);
   const versions = await runnerVersions(models.entries);
   const capabilities = () => capacity.capabilities({ version: cfg.version, runnerVersions: versions });
 
@@ -180,8 +183,13 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
       });
       queue = q;
       cleanups.push(() => q.close());
+      // Kept secrets keep old params valid, so their nonce memory must come along (nonce-state.ts).
+      const resume = takeNonceState(cfg.dataDir, adapters.view.lastSeenL1Block());
+      if (resume.found === 'malformed') log.warn('the saved nonce memory was unreadable: ticket params issued before the restart are refused (gateways fetch new ones)');
       const rcp = new Recipient({
         address: signer!.address,
+        secret: secrets.recipientRand,
+        boot: { id: resume.boot, resumed: resume.resumed.map((b) => b.id) },
         chain: adapters.view,
         senders: adapters.senders,
         sink: q,
@@ -189,7 +197,20 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
         gasPrice: adapters.gasPrice,
         maxFloat: adapters.maxFloat,
       });
+      rcp.restoreNonces(resume.nonces);
       recipient = rcp;
+      log.info({ resumedBoots: resume.resumed.length, nonceEntries: resume.nonces.length }, 'ticket nonce memory restored');
+      // Runs after the HTTP server has closed (cleanups run in reverse). seal() refuses any ticket
+      // still in flight, so the saved memory is complete.
+      cleanups.push(() => {
+        const state = rcp.seal();
+        try {
+          const out = saveNonceState(cfg.dataDir, { id: resume.boot, paramsExpireBy: state.paramsExpireBy }, resume.resumed, state);
+          if (out !== 'saved') log.warn({ outcome: out }, 'nonce memory not saved: ticket params issued by this run will be refused after the restart');
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'nonce memory not saved: ticket params issued by this run will be refused after the restart');
+        }
+      });
       if (cfg.autoAdjustPrice) {
         pricing = new OrchestratorPricing(priceTable, base, {
           autoAdjust: { txCostMultiplier: (s) => rcp.txCostMultiplier(s), uncappedTxCostMultiplier: () => rcp.uncappedTxCostMultiplier() },
