@@ -3,6 +3,8 @@
 // forwards jobs. Prints ONE JSON line {url, address, offchain} on stdout, then runs until killed.
 import { DEFAULT_HTTP_ADDR, GatewayConfigError, PRIVATE_KEY_ENV, startGateway, type GatewayHandle } from '../nodes/gateway/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from './main.js';
 import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
 
@@ -21,10 +23,17 @@ const specs = {
   depositMultiplier: { kind: 'string', description: 'max face value = deposit / depositMultiplier', default: '1' },
   authToken: { kind: 'string', description: 'bearer token clients must send (required for a non-loopback -httpAddr)' },
   maxAttempts: { kind: 'number', description: 'orchestrators tried per job', default: 4 },
-  dataDir: { kind: 'string', description: 'data directory (the credit view survives restarts); none = in memory only' },
+  dataDir: { kind: 'string', description: 'data directory: the credit view survives restarts (default ~/.lpData-ts; "none" = memory only)' },
+  datadir: { kind: 'string', description: 'go-livepeer\'s spelling of -dataDir' },
   v: { kind: 'string', description: 'glog verbosity: 3 info, 5 debug, 6 trace (or a level name: warn, error, silent, ...)', default: DEFAULT_VERBOSITY },
   help: { kind: 'boolean', description: 'show this help' },
 } satisfies FlagSpecs;
+
+/** -dataDir: absent → ~/.lpData-ts; "none" → in memory only. */
+function dataDirFlag(v: string | undefined): string | undefined {
+  if (v === 'none') return undefined;
+  return v ?? join(homedir(), '.lpData-ts');
+}
 
 const summary = 'Run an AI gateway: client API → orchestrators from -orchAddr, paid with PM tickets (or offchain).';
 
@@ -52,7 +61,8 @@ export const gatewayCommand: Command = {
       maxTotalEV: flags.maxTotalEV ?? '20000000000000',
       depositMultiplier: flags.depositMultiplier ?? '1',
       ...(flags.authToken ? { authToken: flags.authToken } : {}),
-      ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+      // Persisted by default (as go-livepeer's -datadir), so a restart strands no credit.
+      ...(dataDirFlag(flags.dataDir ?? flags.datadir) ? { dataDir: dataDirFlag(flags.dataDir ?? flags.datadir) } : {}),
       maxAttempts: flags.maxAttempts ?? 4,
       logLevel,
     };

@@ -12,6 +12,7 @@ import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
 const specs = {
   serviceAddr: { kind: 'string', description: 'host:port to bind and advertise as https://host:port', default: '127.0.0.1:8935' },
   dataDir: { kind: 'string', description: 'data directory (TLS certificate, session secrets); default ~/.lpData-ts' },
+  datadir: { kind: 'string', description: 'go-livepeer\'s spelling of -dataDir' },
   aiModels: { kind: 'string', description: 'aiModels.json path, inline JSON, or pipeline:model_id:warm[,...]' },
   network: { kind: 'string', description: '"offchain" (no payments) or a network name with -ethUrl/-ethController', default: 'offchain' },
   ethUrl: { kind: 'string', description: 'Ethereum JSON-RPC URL' },
@@ -64,7 +65,7 @@ export const orchestratorCommand: Command = {
       try {
         orch = await startOrchestrator({
           serviceAddr: flags.serviceAddr ?? '127.0.0.1:8935',
-          ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+          ...((flags.dataDir ?? flags.datadir) ? { dataDir: flags.dataDir ?? flags.datadir } : {}),
           aiModels: flags.aiModels,
           network: flags.network ?? 'offchain',
           ...(flags.ethUrl ? { ethUrl: flags.ethUrl } : {}),
