@@ -211,3 +211,31 @@ test('session EV is exact', () => {
   const id = sender.startSession(params({ faceValue: 1000n, winProb: MAX_WIN_PROB }));
   assert.equal(sender.ev(id).toString(), '1000');
 });
+
+const hashOf = (i: number): Hex => bytesToHex(keccak256(Buffer.from(`rand-${i}`)));
+
+test('endSession drops the session: its nonces can no longer be used', async () => {
+  const { sender } = setup();
+  const id = sender.startSession(params());
+  assert.equal(sender.sessionCount, 1);
+  sender.endSession(id);
+  assert.equal(sender.sessionCount, 0);
+  assert.equal(sender.hasSession(id), false);
+  await rejects(sender.createTicketBatch(id, 1), 'SESSION_NOT_FOUND');
+});
+
+test('sessions whose params expired are dropped when a new session starts: one per refresh stays bounded', () => {
+  const { sender, chain } = setup();
+  // A refresh per block, each with params valid for 20 blocks: only those still valid are kept.
+  for (let i = 0; i < 1000; i++) {
+    chain.l1Block = 100n + BigInt(i);
+    sender.startSession(params({ recipientRandHash: hashOf(i), expirationBlock: chain.l1Block + 20n }));
+  }
+  assert.ok(sender.sessionCount <= 20, `${sender.sessionCount} sessions held`);
+  assert.ok(sender.hasSession(hashOf(999)));
+  assert.equal(sender.hasSession(hashOf(0)), false);
+  const held = sender.sessionCount;
+  chain.l1Block += 100n;
+  assert.equal(sender.sweepExpired(), held);
+  assert.equal(sender.sessionCount, 0);
+});

@@ -92,16 +92,45 @@ export class Sender {
   startSessionWithNonce(params: TicketParams, nonce: bigint | number): Hex32 {
     const n = BigInt(nonce);
     if (n < 0n || n > MAX_UINT32) throw new RangeError(`nonce must be in 0..2^32−1, got ${n}`);
+    this.sweepExpired();
     this.sessions.set(sessionKey(params.recipientRandHash), { params, nonce: n });
     return params.recipientRandHash;
+  }
+
+  /**
+   * Drops sessions whose params can no longer be paid with (validateTicketParams would refuse them
+   * as expired), so a long-running gateway that starts a session per discovery refresh keeps only
+   * the live ones. Runs on every startSession; returns how many were dropped.
+   */
+  sweepExpired(): number {
+    const latest = this.cfg.chain.lastSeenL1Block();
+    let n = 0;
+    for (const [k, s] of this.sessions) {
+      if (s.params.expirationBlock - latest <= PARAMS_EXPIRY_BUFFER) {
+        this.sessions.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** How many sessions are held (for stats and soak checks). */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   hasSession(sessionId: string): boolean {
     return this.sessions.has(sessionKey(sessionId));
   }
 
-  cleanupSession(sessionId: string): void {
+  /** Ends a session (its params were replaced or dropped); later tickets need a new session. */
+  endSession(sessionId: string): void {
     this.sessions.delete(sessionKey(sessionId));
+  }
+
+  /** go-livepeer's name for endSession. */
+  cleanupSession(sessionId: string): void {
+    this.endSession(sessionId);
   }
 
   /** The last nonce used in a session (0 before the first ticket). */

@@ -14,12 +14,16 @@ export interface OrchestratorStats {
   tickets: { received: number; valid: number; winning: number };
   /** Refused requests per code (OrchestratorErrorCode, or the pm code of a refused ticket). */
   refusals: Record<string, number>;
+  /** `txHashes`: only the most recent (at most RECENT_TX_HASHES), oldest first; `count` counts them all. */
   redeemed: { count: number; faceValue: bigint; txHashes: Hex[] };
   /** Winning tickets dropped without redemption (non-retryable errors or too many attempts). */
   redemptionsDropped: number;
   /** Jobs running now. */
   inFlight: number;
 }
+
+/** A long-running orchestrator redeems without end: stats keep counters plus this many recent hashes. */
+export const RECENT_TX_HASHES = 32;
 
 export class StatsCollector {
   private readonly jobs = new Map<string, number>();
@@ -51,6 +55,7 @@ export class StatsCollector {
     this.redeemed.count++;
     this.redeemed.faceValue += faceValue;
     this.redeemed.txHashes.push(txHash);
+    if (this.redeemed.txHashes.length > RECENT_TX_HASHES) this.redeemed.txHashes.shift();
   }
   redemptionDropped(): void {
     this.dropped++;
