@@ -103,7 +103,24 @@ export interface SessionPoolOptions {
   log: Logger;
   suspendMs: number;
   discoveryTimeoutMs: number;
+  /** Most cached (orchestrator, capability, model) entries; the least recently used go first (default 10,000). */
+  maxEntries?: number;
   now?: () => number;
+}
+
+/** The model id is the client's: without a cap, any client could grow the cache without end. */
+export const DEFAULT_MAX_SESSION_ENTRIES = 10_000;
+/** Expired refusals are swept at most this often (each lookup of one also replaces it). */
+const REFUSAL_SWEEP_MS = 1_000;
+
+/** Map sizes, for stats and soak checks. */
+export interface SessionPoolSizes {
+  cached: number;
+  refused: number;
+  inflight: number;
+  suspended: number;
+  /** Distinct pm Sender sessions the cache refers to. */
+  pmSessions: number;
 }
 
 type Entry = { session: OrchestratorSession } | { refused: SessionRefusedError; until: number };
@@ -115,10 +132,66 @@ export class SessionPool {
   private readonly cache = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
   private readonly suspended = new Map<string, number>();
+  /** pm session id (lower-case) → how many cached sessions use it; at 0 the Sender's session is ended. */
+  private readonly pmRefs = new Map<string, number>();
+  private readonly maxEntries: number;
+  private lastRefusalSweep = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: SessionPoolOptions) {
     this.now = o.now ?? Date.now;
+    this.maxEntries = o.maxEntries ?? DEFAULT_MAX_SESSION_ENTRIES;
+    if (!(this.maxEntries >= 1)) throw new RangeError(`maxEntries must be ≥ 1, got ${this.maxEntries}`);
+  }
+
+  sizes(): SessionPoolSizes {
+    let refused = 0;
+    for (const e of this.cache.values()) if ('refused' in e) refused++;
+    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.suspended.size, pmSessions: this.pmRefs.size };
+  }
+
+  /** Caches `e` as the most recently used, ending the pm session of what it replaces and evicting beyond the cap. */
+  private store(k: string, e: Entry): void {
+    const old = this.cache.get(k);
+    this.cache.delete(k);
+    this.cache.set(k, e);
+    this.retain(e); // before releasing `old`: a refresh often gets the same params back
+    if (old) this.release(old);
+    while (this.cache.size > this.maxEntries) {
+      const oldest = this.cache.keys().next().value as string;
+      this.remove(oldest);
+    }
+    const now = this.now();
+    if (now - this.lastRefusalSweep >= REFUSAL_SWEEP_MS) {
+      this.lastRefusalSweep = now;
+      for (const [key, v] of this.cache) if ('refused' in v && v.until <= now) this.cache.delete(key);
+    }
+  }
+
+  private remove(k: string): void {
+    const e = this.cache.get(k);
+    if (!e) return;
+    this.cache.delete(k);
+    this.release(e);
+  }
+
+  private retain(e: Entry): void {
+    if (!('session' in e) || !e.session.pmSessionId) return;
+    const id = e.session.pmSessionId.toLowerCase();
+    this.pmRefs.set(id, (this.pmRefs.get(id) ?? 0) + 1);
+  }
+
+  private release(e: Entry): void {
+    if (!('session' in e) || !e.session.pmSessionId) return;
+    const id = e.session.pmSessionId.toLowerCase();
+    const n = (this.pmRefs.get(id) ?? 0) - 1;
+    if (n > 0) {
+      this.pmRefs.set(id, n);
+      return;
+    }
+    this.pmRefs.delete(id);
+    // No cached session pays with these params any more: the Sender need not keep their nonces.
+    this.o.sender?.endSession(id);
   }
 
   private key(url: string, job: JobTarget): string {
@@ -152,14 +225,14 @@ export class SessionPool {
   /** Leaves `url` out of selection for suspendMs and drops its cached sessions. */
   suspend(url: string): void {
     this.suspended.set(url, this.now() + this.o.suspendMs);
-    for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|`)) this.cache.delete(k);
+    for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|`)) this.remove(k);
   }
 
   /** Drops a cached session so the next job re-discovers it (fresh params and auth token). */
   invalidate(s: OrchestratorSession, job: JobTarget): void {
     const k = this.key(s.url, job);
     const e = this.cache.get(k);
-    if (e && 'session' in e && e.session === s) this.cache.delete(k);
+    if (e && 'session' in e && e.session === s) this.remove(k);
   }
 
   private fresh(s: OrchestratorSession): boolean {
@@ -168,8 +241,12 @@ export class SessionPool {
     if (s.ticketParams && this.o.chain) {
       if (s.ticketParams.expirationBlock - this.o.chain.lastSeenL1Block() <= PARAMS_EXPIRY_BUFFER) return false;
     }
-    // The orchestrator remembers at most MAX_SENDER_NONCES nonces per params: get fresh ones well before.
-    if (s.pmSessionId && this.o.sender && this.o.sender.nonce(s.pmSessionId) >= BigInt(MAX_SENDER_NONCES - 100)) return false;
+    if (s.pmSessionId && this.o.sender) {
+      // The Sender drops sessions whose params expired (its chain view may be a block ahead of ours).
+      if (!this.o.sender.hasSession(s.pmSessionId)) return false;
+      // The orchestrator remembers at most MAX_SENDER_NONCES nonces per params: get fresh ones well before.
+      if (this.o.sender.nonce(s.pmSessionId) >= BigInt(MAX_SENDER_NONCES - 100)) return false;
+    }
     return true;
   }
 
@@ -186,8 +263,13 @@ export class SessionPool {
     const k = this.key(url, job);
     const cached = this.cache.get(k);
     if (cached) {
-      if ('session' in cached && this.fresh(cached.session)) return Promise.resolve(cached);
-      if ('refused' in cached && cached.until > this.now()) return Promise.resolve(cached);
+      const usable = 'session' in cached ? this.fresh(cached.session) : cached.until > this.now();
+      if (usable) {
+        // Most recently used last: the cap evicts from the front.
+        this.cache.delete(k);
+        this.cache.set(k, cached);
+        return Promise.resolve(cached);
+      }
     }
     const running = this.inflight.get(k);
     if (running) return running;
@@ -201,7 +283,7 @@ export class SessionPool {
         return { refused, until: this.now() + this.o.suspendMs };
       })
       .then((e) => {
-        this.cache.set(k, e);
+        this.store(k, e);
         this.inflight.delete(k);
         return e;
       });
