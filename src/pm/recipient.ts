@@ -365,6 +365,11 @@ export class Recipient {
   }
 
   /** Forgets nonce memory (and cached HMAC results) for params expired at `latestBlock`. */
+  /** Map sizes (params with remembered nonces, cached recipientRand derivations), for stats and soak checks. */
+  sizes(): { nonceParams: number; randCache: number } {
+    return { nonceParams: this.nonces.size, randCache: this.randCache.size };
+  }
+
   cleanupExpired(latestBlock: bigint): number {
     for (const [k, e] of this.randCache) if (e.expirationBlock <= latestBlock) this.randCache.delete(k);
     return this.nonces.cleanupExpired(latestBlock);

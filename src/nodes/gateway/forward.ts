@@ -35,7 +35,11 @@ export interface ForwarderOptions {
   connectTimeoutMs: number;
   /** Time allowed until the response headers arrive; the body may take longer (streams). */
   requestTimeoutMs: number;
+  /** A connection with no stream for this long is closed (an orchestrator that moved its transcoder URL, or went unused); default 5 min. */
+  idleSessionMs?: number;
 }
+
+export const DEFAULT_IDLE_SESSION_MS = 5 * 60_000;
 
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
@@ -44,6 +48,11 @@ export class Forwarder {
   private closed = false;
 
   constructor(private readonly opts: ForwarderOptions) {}
+
+  /** Open connections (one per orchestrator origin in use). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
 
   private session(origin: string): Promise<http2.ClientHttp2Session> {
     const existing = this.sessions.get(origin);
@@ -63,6 +72,11 @@ export class Forwarder {
         clearTimeout(timer);
         this.sessions.set(origin, s);
         s.unref();
+        // Without it, every origin ever used keeps a connection (and an entry here) until the peer closes it.
+        s.setTimeout(this.opts.idleSessionMs ?? DEFAULT_IDLE_SESSION_MS, () => {
+          if (this.sessions.get(origin) === s) this.sessions.delete(origin);
+          s.close();
+        });
         resolve(s);
       });
       s.once('error', (err) => {

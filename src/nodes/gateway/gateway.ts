@@ -14,7 +14,7 @@ import { buildClientApi } from './http.js';
 import { CreditFile, CreditLedger } from '../../billing/index.js';
 import { TicketPaymentSender } from './payment.js';
 import { JobRunner } from './run.js';
-import { SessionPool, firstAcceptableSelector, type Selector } from './sessions.js';
+import { SessionPool, firstAcceptableSelector, type Selector, type SessionPoolSizes } from './sessions.js';
 import { StatsRecorder, type GatewayStats } from './stats.js';
 
 export interface StartGatewayOptions extends GatewayConfigInput {
@@ -22,6 +22,16 @@ export interface StartGatewayOptions extends GatewayConfigInput {
   selector?: Selector;
   /** Use this viem client instead of creating one from ethUrl (in-process composition, tests). */
   publicClient?: PublicClient;
+}
+
+export interface GatewaySizes extends SessionPoolSizes {
+  /** Sessions the pm Sender holds (0 offchain). */
+  senderSessions: number;
+  /** (recipient, orchestrator, manifest) credit entries. */
+  credit: number;
+  orchestratorClients: number;
+  /** HTTP/2 connections to orchestrators' job APIs (closed when idle). */
+  forwarderConnections: number;
 }
 
 export interface GatewayHandle {
@@ -32,6 +42,8 @@ export interface GatewayHandle {
   offchain: boolean;
   config: Readonly<Omit<ResolvedGatewayConfig, 'privateKey' | 'authToken'>>;
   stats(): GatewayStats;
+  /** Sizes of the long-lived maps (each has an eviction rule), for stats and soak checks. */
+  sizes(): GatewaySizes;
   close(): Promise<void>;
 }
 
@@ -139,6 +151,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     offchain: cfg.offchain,
     config: { ...publicCfg, port },
     stats: () => stats.snapshot(),
+    sizes: () => ({ ...pool.sizes(), senderSessions: sender?.sessionCount ?? 0, credit: credit.size, orchestratorClients: clients.size, forwarderConnections: forwarder.sessionCount }),
     close: () => {
       closed ??= (async () => {
         await app.close();

@@ -1,5 +1,5 @@
 // Public surface of the orchestrator node.
-export { startOrchestrator, type Orchestrator } from './node.js';
+export { startOrchestrator, type Orchestrator, type OrchestratorSizes } from './node.js';
 export { parseOrchestratorConfig, orchestratorConfigSchema, type OrchestratorConfig, type OrchestratorConfigInput } from './config.js';
 export { OrchestratorError, OrchestratorConfigError, type OrchestratorErrorCode } from './errors.js';
 export type { OrchestratorStats } from './stats.js';

@@ -34,6 +34,15 @@ import { saveNonceState, takeNonceState } from './nonce-state.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { StatsCollector, type OrchestratorStats } from './stats.js';
 
+export interface OrchestratorSizes {
+  balances: number;
+  quoteSenders: number;
+  nonceParams: number;
+  randCache: number;
+  pendingRedemptions: number;
+  inFlight: number;
+}
+
 export interface Orchestrator {
   /** https://host:port — what GetOrchestrator advertises as `transcoder`. */
   url: string;
@@ -51,6 +60,8 @@ export interface Orchestrator {
   pendingRedemptions(): PendingRedemption[];
   /** Re-reads the chain, then redeems everything redeemable (paramsExpirationBlock ≤ latest block) and waits. */
   flushRedemptions(): Promise<void>;
+  /** Sizes of the long-lived maps (each has an eviction rule), for stats and soak checks. */
+  sizes(): OrchestratorSizes;
   /** The chain adapters (undefined offchain). */
   chain: ChainAdapters | undefined;
   /** Reward calls, the AI service registry and the URI registered there (undefined offchain). */
@@ -278,6 +289,13 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
       capabilities,
       balance: (sender, manifestId) => balances.balance(sender, manifestId),
       pendingRedemptions: () => queue?.pending() ?? [],
+      sizes: () => ({
+        balances: balances.size,
+        quoteSenders: pricing.senderCount,
+        ...(recipient?.sizes() ?? { nonceParams: 0, randCache: 0 }),
+        pendingRedemptions: queue?.pending().length ?? 0,
+        inFlight: capacity.inFlight(),
+      }),
       async flushRedemptions() {
         if (!chain || !queue) return;
         await chain.view.refresh();

@@ -79,6 +79,11 @@ export class OrchestratorPricing {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Senders with remembered quotes (capped at maxSenders, each quote expiring after quoteTtlMs). */
+  get senderCount(): number {
+    return this.quotes.size;
+  }
+
   /** The configured price for one job: the sender's own aiModels price, else "default", else 0. */
   baseForJob(sender: string | undefined, cap: CapabilityId, modelId: string): PriceInfo {
     return this.table.get(sender, cap, modelId) ?? ZERO_PRICE;
