@@ -1,6 +1,7 @@
 // The session cache's eviction rules: pm sessions ended when a cached session is replaced or
 // dropped, an LRU cap over (orchestrator, capability, model) entries (the model id is the client's),
-// and expired refusals swept. The orchestrator is a fake GetOrchestrator answering with freshly
+// and expired refusals swept; a replaced pm session lives PM_SESSION_GRACE_MS more for jobs that
+// already selected it. The orchestrator is a fake GetOrchestrator answering with freshly
 // drawn params (a unit test of the pool; the real orchestrator is driven in bench/soak.bench.ts).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +14,7 @@ import { MAX_WIN_PROB, MemoryChainView, MemorySenderInfo, Sender, bytesToHex, lo
 import type { Hex32 } from '../../pm/index.js';
 import { OrchestratorInfoSchema, createAuthToken, priceInfoToWire, ticketParamsToWire, type OrchestratorClient, type OrchestratorRequest } from '../../wire/index.js';
 import { capabilitiesToWire } from '../common/index.js';
-import { SessionPool, firstAcceptableSelector, type JobTarget } from './sessions.js';
+import { PM_SESSION_GRACE_MS, SessionPool, firstAcceptableSelector, type JobTarget } from './sessions.js';
 import { StatsRecorder } from './stats.js';
 
 const URL = 'https://o.test:8935';
@@ -85,18 +86,35 @@ function aiJobCapabilitiesModels(req: OrchestratorRequest): Set<string> {
 }
 
 describe('session pool: bounded state', () => {
-  it('replacing a session (a refresh) ends its pm session: 500 refreshes leave one pm session', async () => {
-    const { pool, sender } = setup();
+  it('replacing a session (a refresh) ends its pm session after the grace: 500 refreshes leave one pm session', async () => {
+    const { pool, sender, advance } = setup();
     const job = jobFor('m');
     for (let i = 0; i < 500; i++) {
       const s = await pool.select(job, new Set());
       assert.ok(s?.pmSessionId);
       // A failed job drops the session; the params are still valid, so only the pool can end it.
       pool.invalidate(s, job);
+      advance(100);
     }
+    // 500 × 100 ms: all but the last PM_SESSION_GRACE_MS of them are ended already.
+    assert.ok(sender.sessionCount <= PM_SESSION_GRACE_MS / 100 + 2, `${sender.sessionCount} pm sessions`);
+    advance(PM_SESSION_GRACE_MS);
     await pool.select(job, new Set());
     assert.equal(sender.sessionCount, 1);
-    assert.equal(pool.sizes().pmSessions, 1);
+    assert.deepEqual({ pmSessions: pool.sizes().pmSessions, pmRetiring: pool.sizes().pmRetiring }, { pmSessions: 1, pmRetiring: 0 });
+  });
+
+  it('a job that selected the session just before it was dropped can still pay with it during the grace', async () => {
+    const { pool, sender, advance } = setup();
+    const job = jobFor('m');
+    const s = await pool.select(job, new Set());
+    pool.invalidate(s!, job);
+    await pool.select(job, new Set()); // a new session replaces it
+    const batch = await sender.createTicketBatch(s!.pmSessionId!, 1);
+    assert.equal(batch.senderParams.length, 1);
+    advance(PM_SESSION_GRACE_MS);
+    await pool.select(job, new Set());
+    assert.equal(sender.hasSession(s!.pmSessionId!), false);
   });
 
   it('a refresh because the auth token ran out replaces the entry and ends the old pm session', async () => {
@@ -106,26 +124,32 @@ describe('session pool: bounded state', () => {
     advance(29 * 60_000); // into the token's last 10 %
     const second = await pool.select(job, new Set());
     assert.notEqual(second?.pmSessionId, first?.pmSessionId);
+    advance(PM_SESSION_GRACE_MS);
+    await pool.select(job, new Set());
     assert.equal(sender.hasSession(first!.pmSessionId!), false);
     assert.equal(sender.sessionCount, 1);
   });
 
   it('suspending an orchestrator ends the pm sessions of its dropped entries', async () => {
-    const { pool, sender } = setup();
+    const { pool, sender, advance } = setup();
     for (let i = 0; i < 5; i++) await pool.select(jobFor(`m${i}`), new Set());
     assert.equal(sender.sessionCount, 5);
     pool.suspend(URL);
+    advance(PM_SESSION_GRACE_MS);
+    assert.equal(await pool.select(jobFor('m0'), new Set()), undefined); // suspended, but retired sessions end
     assert.equal(sender.sessionCount, 0);
     assert.equal(pool.sizes().cached, 0);
   });
 
   it('the cache keyed by client model ids is capped: least recently used go first, with their pm sessions', async () => {
-    const { pool, sender } = setup({ maxEntries: 50 });
+    const { pool, sender, advance } = setup({ maxEntries: 50 });
     const hot = jobFor('hot');
     for (let i = 0; i < 1000; i++) {
       await pool.select(jobFor(`model-${i}`), new Set());
       if (i % 10 === 0) await pool.select(hot, new Set());
     }
+    advance(PM_SESSION_GRACE_MS);
+    await pool.select(hot, new Set());
     const sizes = pool.sizes();
     assert.equal(sizes.cached, 50);
     assert.equal(sender.sessionCount, 50);

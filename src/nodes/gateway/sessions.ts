@@ -110,6 +110,11 @@ export interface SessionPoolOptions {
 
 /** The model id is the client's: without a cap, any client could grow the cache without end. */
 export const DEFAULT_MAX_SESSION_ENTRIES = 10_000;
+/**
+ * A job that selected a session just before it was replaced may still be about to sign its
+ * tickets: the pm session is ended this long after no cached session uses it.
+ */
+export const PM_SESSION_GRACE_MS = 5_000;
 /** Expired refusals are swept at most this often (each lookup of one also replaces it). */
 const REFUSAL_SWEEP_MS = 1_000;
 
@@ -121,6 +126,8 @@ export interface SessionPoolSizes {
   suspended: number;
   /** Distinct pm Sender sessions the cache refers to. */
   pmSessions: number;
+  /** pm sessions no longer cached, ended once PM_SESSION_GRACE_MS has passed. */
+  pmRetiring: number;
 }
 
 type Entry = { session: OrchestratorSession } | { refused: SessionRefusedError; until: number };
@@ -134,6 +141,8 @@ export class SessionPool {
   private readonly suspended = new Map<string, number>();
   /** pm session id (lower-case) → how many cached sessions use it; at 0 the Sender's session is ended. */
   private readonly pmRefs = new Map<string, number>();
+  /** pm session id → when its last cached session went (insertion order = age). */
+  private readonly pmRetiring = new Map<string, number>();
   private readonly maxEntries: number;
   private lastRefusalSweep = 0;
   private readonly now: () => number;
@@ -147,7 +156,7 @@ export class SessionPool {
   sizes(): SessionPoolSizes {
     let refused = 0;
     for (const e of this.cache.values()) if ('refused' in e) refused++;
-    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.suspended.size, pmSessions: this.pmRefs.size };
+    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.suspended.size, pmSessions: this.pmRefs.size, pmRetiring: this.pmRetiring.size };
   }
 
   /** Caches `e` as the most recently used, ending the pm session of what it replaces and evicting beyond the cap. */
@@ -162,6 +171,7 @@ export class SessionPool {
       this.remove(oldest);
     }
     const now = this.now();
+    this.endRetired(now);
     if (now - this.lastRefusalSweep >= REFUSAL_SWEEP_MS) {
       this.lastRefusalSweep = now;
       for (const [key, v] of this.cache) if ('refused' in v && v.until <= now) this.cache.delete(key);
@@ -175,9 +185,20 @@ export class SessionPool {
     this.release(e);
   }
 
+  /** Ends the pm sessions retired more than PM_SESSION_GRACE_MS ago (runs on every cache store). */
+  private endRetired(now: number): void {
+    for (const [id, at] of this.pmRetiring) {
+      if (now - at < PM_SESSION_GRACE_MS) break;
+      this.pmRetiring.delete(id);
+      // No cached session pays with these params any more: the Sender need not keep their nonces.
+      this.o.sender?.endSession(id);
+    }
+  }
+
   private retain(e: Entry): void {
     if (!('session' in e) || !e.session.pmSessionId) return;
     const id = e.session.pmSessionId.toLowerCase();
+    this.pmRetiring.delete(id);
     this.pmRefs.set(id, (this.pmRefs.get(id) ?? 0) + 1);
   }
 
@@ -190,8 +211,7 @@ export class SessionPool {
       return;
     }
     this.pmRefs.delete(id);
-    // No cached session pays with these params any more: the Sender need not keep their nonces.
-    this.o.sender?.endSession(id);
+    this.pmRetiring.set(id, this.now());
   }
 
   private key(url: string, job: JobTarget): string {
@@ -252,6 +272,7 @@ export class SessionPool {
 
   /** Sessions for every usable orchestrator (discovering where needed), in -orchAddr order; then the selector picks. */
   async select(job: JobTarget, exclude: ReadonlySet<string>): Promise<OrchestratorSession | undefined> {
+    this.endRetired(this.now());
     const urls = this.o.orchestrators.filter((u) => !exclude.has(u) && !this.isSuspended(u));
     const entries = await Promise.all(urls.map((u) => this.entry(u, job)));
     const candidates: OrchestratorSession[] = [];
