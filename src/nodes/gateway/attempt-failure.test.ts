@@ -125,12 +125,17 @@ describe("go-livepeer's texts (the compatibility table)", () => {
 
 describe('what run.ts does with each code', () => {
   const act = (status: number, remote: RemoteRefusal, text = '') => attemptAction(classifyFailure(status, remote, text).kind);
-  it('retry elsewhere and suspend: broken runner, bad payment, unreachable', () => {
+  it("retry elsewhere and suspend (the orchestrator's own fault): broken runner, its 5xx, unreachable", () => {
     assert.deepEqual(act(500, sent('RUNNER_FAILED')), { retry: 'another', suspend: true, busy: false });
     assert.deepEqual(act(503, sent('RUNNER_UNAVAILABLE')), { retry: 'another', suspend: true, busy: false });
-    assert.deepEqual(act(400, sent('PAYMENT_REJECTED', 'INVALID_SIGNATURE')), { retry: 'another', suspend: true, busy: false });
-    assert.deepEqual(act(402, sent('PAYMENT_INVALID')), { retry: 'another', suspend: true, busy: false });
+    assert.deepEqual(act(500, sent('INTERNAL')), { retry: 'another', suspend: true, busy: false });
+    assert.deepEqual(act(502, none), { retry: 'another', suspend: true, busy: false });
     assert.deepEqual(attemptAction('unreachable'), { retry: 'another', suspend: true, busy: false });
+  });
+  it('retry elsewhere without suspending: a refused payment', () => {
+    assert.deepEqual(act(400, sent('PAYMENT_REJECTED', 'INVALID_SIGNATURE')), { retry: 'another', suspend: false, busy: false });
+    assert.deepEqual(act(402, sent('PAYMENT_INVALID')), { retry: 'another', suspend: false, busy: false });
+    assert.deepEqual(act(403, none), { retry: 'another', suspend: false, busy: false });
   });
   it('retry elsewhere without suspending: busy', () => {
     assert.deepEqual(act(503, sent('INSUFFICIENT_CAPACITY')), { retry: 'another', suspend: false, busy: true });

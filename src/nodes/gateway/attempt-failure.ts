@@ -87,7 +87,10 @@ export function classifyPaymentError(code: string): AttemptFailureInfo {
 export interface AttemptAction {
   /** 'answer-client': give the client a 400, no retry; 'refresh': new session, same orchestrator allowed (bounded); 'another': try another orchestrator. */
   retry: 'answer-client' | 'refresh' | 'another';
-  /** Leave the orchestrator out of selection for -suspendMs (go-livepeer's Remove). */
+  /**
+   * Count a fault of the orchestrator's own against (orchestrator, job capability): backoff.ts leaves
+   * the pair out for a short, doubling while (go-livepeer's Remove, but per capability and brief).
+   */
   suspend: boolean;
   /** Busy: try it again for this job after a short wait. */
   busy: boolean;
@@ -99,7 +102,9 @@ const ACTIONS: { readonly [K in AttemptFailureKind]: AttemptAction } = {
   // parks it for this request only (not suspended), as it does an invalid sendernonce.
   'params-expired': { retry: 'refresh', suspend: false, busy: false },
   capacity: { retry: 'another', suspend: false, busy: true },
-  payment: { retry: 'another', suspend: true, busy: false },
+  // A refused payment is not proof the orchestrator is broken (our tickets, our params, our
+  // balance view): try another one for this job, but do not leave it out of later jobs.
+  payment: { retry: 'another', suspend: false, busy: false },
   server: { retry: 'another', suspend: true, busy: false },
   unreachable: { retry: 'another', suspend: true, busy: false },
 };

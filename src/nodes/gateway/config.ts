@@ -46,8 +46,10 @@ export const gatewayConfigSchema = z.object({
   /** When every orchestrator is at capacity: retries after a wait (bounded), and the wait. */
   capacityWaits: z.number().int().min(0).max(100).default(20),
   capacityWaitMs: z.number().int().min(1).max(10_000).default(100),
-  /** How long a failed orchestrator is left out of selection. */
+  /** Cap of the backoff after an orchestrator's own faults, per (orchestrator, capability) (backoff.ts). */
   suspendMs: z.number().int().min(0).default(60_000),
+  /** The backoff after the first such fault; doubles per consecutive fault up to suspendMs, reset on success. */
+  suspendBaseMs: z.number().int().min(0).default(1_000),
   /** Per-attempt timeout of the job request to the orchestrator (no response headers by then → next orchestrator). */
   requestTimeoutMs: z.number().int().min(1).default(15 * 60_000),
   /** TLS + HTTP/2 connect timeout to an orchestrator (go-livepeer: 2 s TLS dial). */
@@ -94,6 +96,7 @@ export interface ResolvedGatewayConfig {
   capacityWaits: number;
   capacityWaitMs: number;
   suspendMs: number;
+  suspendBaseMs: number;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
   discoveryTimeoutMs: number;
@@ -284,6 +287,7 @@ export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.Proc
     capacityWaits: c.capacityWaits,
     capacityWaitMs: c.capacityWaitMs,
     suspendMs: c.suspendMs,
+    suspendBaseMs: Math.min(c.suspendBaseMs, c.suspendMs),
     requestTimeoutMs: c.requestTimeoutMs,
     connectTimeoutMs: c.connectTimeoutMs,
     discoveryTimeoutMs: c.discoveryTimeoutMs,

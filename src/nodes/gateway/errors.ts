@@ -70,8 +70,9 @@ export class NoOrchestratorsError extends GatewayError {
 
 /**
  * Why one orchestrator attempt failed. `kind` drives the retry decision (attempt-failure.ts):
- *  - 'unreachable' (connect error / timeout), 'server' (5xx), 'payment' (the payment or the
- *    credentials were refused) → try ANOTHER orchestrator and suspend this one;
+ *  - 'unreachable' (connect error / timeout), 'server' (5xx, runner crash) → try ANOTHER
+ *    orchestrator and back this one off for the job's capability only (backoff.ts);
+ *  - 'payment' (the payment or the credentials were refused) → try another, no backoff;
  *  - 'capacity' → try another orchestrator; this one is busy, not suspended;
  *  - 'params-expired' → refresh the session and try again (same orchestrator allowed);
  *  - 'client' → the client's request is bad: answer it, do not retry, do not suspend.

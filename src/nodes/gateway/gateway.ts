@@ -100,6 +100,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     stats,
     log,
     suspendMs: cfg.suspendMs,
+    suspendBaseMs: cfg.suspendBaseMs,
     discoveryTimeoutMs: cfg.discoveryTimeoutMs,
   });
   // The credit view outlives the process when there is a data dir (a restart strands nothing).

@@ -79,7 +79,7 @@ export class JobRunner {
         }
         tried.add(sess.url);
         if (action.busy) busy.add(sess.url);
-        if (action.suspend) this.d.pool.suspend(sess.url);
+        if (action.suspend) this.d.pool.suspend(sess.url, target.capability);
       }
     } catch (err) {
       this.d.stats.jobFailed(job.pipeline);
@@ -159,6 +159,8 @@ export class JobRunner {
   }
 
   private succeeded(sess: OrchestratorSession, job: ParsedJob, paid: PreparedPayment): void {
+    const capability = pipelineToCapability(job.pipeline);
+    if (capability !== undefined) this.d.pool.succeeded(sess.url, capability);
     this.d.payer.settle(paid, 'received');
     this.d.stats.jobOk(sess.url, job.pipeline, job.units, paid.fee);
   }

@@ -134,7 +134,8 @@ describe('session pool: bounded state', () => {
     const { pool, sender, advance } = setup();
     for (let i = 0; i < 5; i++) await pool.select(jobFor(`m${i}`), new Set());
     assert.equal(sender.sessionCount, 5);
-    pool.suspend(URL);
+    // Four faults in a row: backed off 1, 2, 4, then 8 s, longer than the pm sessions' grace.
+    for (let i = 0; i < 4; i++) pool.suspend(URL, jobFor('m0').capability);
     advance(PM_SESSION_GRACE_MS);
     assert.equal(await pool.select(jobFor('m0'), new Set()), undefined); // suspended, but retired sessions end
     assert.equal(sender.sessionCount, 0);

@@ -17,7 +17,7 @@ const MODEL = 'stabilityai/sdxl-turbo';
 const caps = aiJobCapabilities('text-to-image', MODEL);
 const job: JobTarget = { pipeline: 'text-to-image', modelId: MODEL, capability: Capability.TextToImage, capabilities: caps, capabilitiesWire: capabilitiesToWire(caps), maxPrice: Rat.of(2n) };
 
-function poolFailingWith(err: unknown) {
+function poolFailingWith(err: unknown, now?: () => number) {
   const stats = new StatsRecorder();
   const failing = { getOrchestrator: () => Promise.reject(err) } as unknown as OrchestratorClient;
   const pool = new SessionPool({
@@ -31,6 +31,7 @@ function poolFailingWith(err: unknown) {
     log: pino({ level: 'silent' }),
     suspendMs: 60_000,
     discoveryTimeoutMs: 1000,
+    ...(now ? { now } : {}),
   });
   return { pool, stats };
 }
@@ -39,14 +40,14 @@ describe('discovery failures by code', () => {
   it('ORCHESTRATOR_CAPPED in the status details: busy, not suspended', async () => {
     const { pool, stats } = poolFailingWith(refusalConnectError('OrchestratorCapped: at -maxSessions', Code.ResourceExhausted, 'ORCHESTRATOR_CAPPED'));
     assert.equal(await pool.select(job, new Set()), undefined);
-    assert.equal(pool.isSuspended('https://o.test:8935'), false);
+    assert.equal(pool.isSuspended('https://o.test:8935', job.capability), false);
     assert.equal(stats.snapshot().refusals.GW_ORCHESTRATOR_BUSY, 1);
   });
 
   it("go-livepeer's OrchestratorCapped (no details) is recognised from its text: busy, not suspended", async () => {
     const { pool } = poolFailingWith(new ConnectError('OrchestratorCapped', Code.Unknown));
     await pool.select(job, new Set());
-    assert.equal(pool.isSuspended('https://o.test:8935'), false);
+    assert.equal(pool.isSuspended('https://o.test:8935', job.capability), false);
   });
 
   it('any other failure (unreachable, ticket params refused) suspends', async () => {
@@ -56,9 +57,28 @@ describe('discovery failures by code', () => {
     ]) {
       const { pool, stats } = poolFailingWith(err);
       await pool.select(job, new Set());
-      assert.equal(pool.isSuspended('https://o.test:8935'), true, err.message);
+      assert.equal(pool.isSuspended('https://o.test:8935', job.capability), true, err.message);
       assert.equal(stats.snapshot().refusals.GW_DISCOVERY_FAILED, 1);
     }
+  });
+
+  it('an unreachable orchestrator is backed off for the capability asked, briefly, doubling, then tried again', async () => {
+    let t = 5_000_000;
+    const { pool, stats } = poolFailingWith(new ConnectError('could not connect', Code.Unavailable), () => t);
+    const url = 'https://o.test:8935';
+    await pool.select(job, new Set());
+    assert.equal(pool.isSuspended(url, job.capability), true);
+    assert.equal(pool.isSuspended(url, Capability.LLM), false, 'other capabilities are not affected');
+    t += 999;
+    await pool.select(job, new Set());
+    assert.equal(stats.snapshot().refusals.GW_DISCOVERY_FAILED, 1, 'not asked again within the first second');
+    t += 1;
+    await pool.select(job, new Set());
+    assert.equal(stats.snapshot().refusals.GW_DISCOVERY_FAILED, 2, 'asked again after 1 s');
+    t += 1999;
+    assert.equal(pool.isSuspended(url, job.capability), true, 'second fault: 2 s');
+    t += 1;
+    assert.equal(pool.isSuspended(url, job.capability), false);
   });
 
   it('discoveryRefusal keeps the remote code and the cause', () => {

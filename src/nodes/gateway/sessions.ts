@@ -28,6 +28,7 @@ import { LivepeerError } from '../../errors/index.js';
 import type { GatewayErrorCode } from './errors.js';
 import { goLivepeerRpcRefusal } from './golivepeer-errors.js';
 import type { StatsRecorder } from './stats.js';
+import { FailureBackoff } from './backoff.js';
 
 /** What one job needs from an orchestrator. */
 export interface JobTarget {
@@ -101,7 +102,10 @@ export interface SessionPoolOptions {
   selector: Selector;
   stats: StatsRecorder;
   log: Logger;
+  /** Backoff cap per (orchestrator, capability); also how long a discovery refusal is cached. */
   suspendMs: number;
+  /** First backoff step (default min(1 s, suspendMs)). */
+  suspendBaseMs?: number;
   discoveryTimeoutMs: number;
   /** Most cached (orchestrator, capability, model) entries; the least recently used go first (default 10,000). */
   maxEntries?: number;
@@ -138,7 +142,7 @@ const AUTH_REFRESH_MARGIN_S = BigInt(Math.floor(AUTH_TOKEN_VALIDITY_SECONDS / 10
 export class SessionPool {
   private readonly cache = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
-  private readonly suspended = new Map<string, number>();
+  private readonly backoff: FailureBackoff;
   /** pm session id (lower-case) → how many cached sessions use it; at 0 the Sender's session is ended. */
   private readonly pmRefs = new Map<string, number>();
   /** pm session id → when its last cached session went (insertion order = age). */
@@ -151,12 +155,13 @@ export class SessionPool {
     this.now = o.now ?? Date.now;
     this.maxEntries = o.maxEntries ?? DEFAULT_MAX_SESSION_ENTRIES;
     if (!(this.maxEntries >= 1)) throw new RangeError(`maxEntries must be ≥ 1, got ${this.maxEntries}`);
+    this.backoff = new FailureBackoff({ baseMs: Math.min(o.suspendBaseMs ?? 1000, o.suspendMs), maxMs: o.suspendMs, now: this.now });
   }
 
   sizes(): SessionPoolSizes {
     let refused = 0;
     for (const e of this.cache.values()) if ('refused' in e) refused++;
-    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.suspended.size, pmSessions: this.pmRefs.size, pmRetiring: this.pmRetiring.size };
+    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.backoff.size, pmSessions: this.pmRefs.size, pmRetiring: this.pmRetiring.size };
   }
 
   /** Caches `e` as the most recently used, ending the pm session of what it replaces and evicting beyond the cap. */
@@ -218,22 +223,16 @@ export class SessionPool {
     return `${url}|${job.capability}|${job.modelId}`;
   }
 
-  isSuspended(url: string): boolean {
-    const until = this.suspended.get(url);
-    if (until === undefined) return false;
-    if (until <= this.now()) {
-      this.suspended.delete(url);
-      return false;
-    }
-    return true;
+  isSuspended(url: string, capability: CapabilityId): boolean {
+    return this.backoff.isSuspended(url, capability);
   }
 
   /** Why each orchestrator is unusable for `job` right now (suspended, or refused at discovery): the client's 503 names the real cause. */
   unusable(job: JobTarget): string[] {
     const out: string[] = [];
     for (const url of this.o.orchestrators) {
-      if (this.isSuspended(url)) {
-        out.push(`${url} is suspended after a failure (${Math.ceil(((this.suspended.get(url) ?? 0) - this.now()) / 1000)} s left)`);
+      if (this.isSuspended(url, job.capability)) {
+        out.push(`${url} is suspended for ${job.pipeline} after a failure (${Math.ceil(this.backoff.remainingMs(url, job.capability) / 1000)} s left)`);
         continue;
       }
       const e = this.cache.get(this.key(url, job));
@@ -242,10 +241,15 @@ export class SessionPool {
     return out;
   }
 
-  /** Leaves `url` out of selection for suspendMs and drops its cached sessions. */
-  suspend(url: string): void {
-    this.suspended.set(url, this.now() + this.o.suspendMs);
-    for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|`)) this.remove(k);
+  /** One fault of `url`'s own for `capability`: left out for that capability only (backoff.ts), its sessions for it dropped. */
+  suspend(url: string, capability: CapabilityId): void {
+    this.backoff.fault(url, capability);
+    for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|${capability}|`)) this.remove(k);
+  }
+
+  /** A job succeeded: the backoff of (url, capability) starts over. */
+  succeeded(url: string, capability: CapabilityId): void {
+    this.backoff.success(url, capability);
   }
 
   /** Drops a cached session so the next job re-discovers it (fresh params and auth token). */
@@ -273,7 +277,7 @@ export class SessionPool {
   /** Sessions for every usable orchestrator (discovering where needed), in -orchAddr order; then the selector picks. */
   async select(job: JobTarget, exclude: ReadonlySet<string>): Promise<OrchestratorSession | undefined> {
     this.endRetired(this.now());
-    const urls = this.o.orchestrators.filter((u) => !exclude.has(u) && !this.isSuspended(u));
+    const urls = this.o.orchestrators.filter((u) => !exclude.has(u) && !this.isSuspended(u, job.capability));
     const entries = await Promise.all(urls.map((u) => this.entry(u, job)));
     const candidates: OrchestratorSession[] = [];
     for (const e of entries) if ('session' in e) candidates.push(e.session);
@@ -300,8 +304,8 @@ export class SessionPool {
         const refused = err instanceof SessionRefusedError ? err : new SessionRefusedError('GW_DISCOVERY_FAILED', String(err), { cause: err });
         this.o.stats.refusal(refused.code, url);
         this.o.log.warn({ orchestrator: url, code: refused.code, remoteCode: refused.remoteCode }, `orchestrator not used: ${refused.message}`);
-        if (refused.code === 'GW_DISCOVERY_FAILED') this.suspended.set(url, this.now() + this.o.suspendMs);
-        return { refused, until: this.now() + this.o.suspendMs };
+        const backoffMs = refused.code === 'GW_DISCOVERY_FAILED' ? this.backoff.fault(url, job.capability) : this.o.suspendMs;
+        return { refused, until: this.now() + backoffMs };
       })
       .then((e) => {
         this.store(k, e);
