@@ -132,6 +132,11 @@ describe('what run.ts does with each code', () => {
     assert.deepEqual(act(502, none), { retry: 'another', suspend: true, busy: false });
     assert.deepEqual(attemptAction('unreachable'), { retry: 'another', suspend: true, busy: false });
   });
+  it('a job too costly for one payment at this price: another may take it, no backoff', () => {
+    assert.equal(classifyPaymentError('PM_TOTAL_EV_TOO_HIGH').kind, 'too-costly');
+    assert.deepEqual(attemptAction('too-costly'), { retry: 'another', suspend: false, busy: false });
+    assert.equal(classifyPaymentError('PM_NO_SENDER_DEPOSIT').kind, 'payment');
+  });
   it('retry elsewhere without suspending: a refused payment', () => {
     assert.deepEqual(act(400, sent('PAYMENT_REJECTED', 'INVALID_SIGNATURE')), { retry: 'another', suspend: false, busy: false });
     assert.deepEqual(act(402, sent('PAYMENT_INVALID')), { retry: 'another', suspend: false, busy: false });

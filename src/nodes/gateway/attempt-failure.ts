@@ -80,7 +80,8 @@ export function classifyFailure(status: number, remote: RemoteRefusal, text: str
 export function classifyPaymentError(code: string): AttemptFailureInfo {
   const pm = code.startsWith('PM_') ? code.slice(3) : undefined;
   const stale = pm !== undefined && (STALE_SESSION_REASONS.has(pm) || pm === 'SESSION_NOT_FOUND' || pm === 'NONCE_OVERFLOW');
-  return { kind: stale ? 'params-expired' : 'payment', credited: false, remoteCode: undefined, remoteReason: undefined };
+  const kind = pm === 'TOTAL_EV_TOO_HIGH' ? 'too-costly' : stale ? 'params-expired' : 'payment';
+  return { kind, credited: false, remoteCode: undefined, remoteReason: undefined };
 }
 
 /** What run.ts does with a failed attempt of a given kind. */
@@ -102,6 +103,8 @@ const ACTIONS: { readonly [K in AttemptFailureKind]: AttemptAction } = {
   // parks it for this request only (not suspended), as it does an invalid sendernonce.
   'params-expired': { retry: 'refresh', suspend: false, busy: false },
   capacity: { retry: 'another', suspend: false, busy: true },
+  // The job's size at this price, not a fault of the orchestrator (run.ts answers 400 if no one could take it).
+  'too-costly': { retry: 'another', suspend: false, busy: false },
   // A refused payment is not proof the orchestrator is broken (our tickets, our params, our
   // balance view): try another one for this job, but do not leave it out of later jobs.
   payment: { retry: 'another', suspend: false, busy: false },

@@ -75,9 +75,12 @@ export class NoOrchestratorsError extends GatewayError {
  *  - 'payment' (the payment or the credentials were refused) → try another, no backoff;
  *  - 'capacity' → try another orchestrator; this one is busy, not suspended;
  *  - 'params-expired' → refresh the session and try again (same orchestrator allowed);
- *  - 'client' → the client's request is bad: answer it, do not retry, do not suspend.
+ *  - 'client' → the client's request is bad: answer it, do not retry, do not suspend;
+ *  - 'too-costly' → the job's fee at this orchestrator's price is above what one payment may carry
+ *    (-maxTotalEV): try another (a cheaper one may take it), no backoff; if every attempt failed so,
+ *    the job itself is too large and the client gets 400.
  */
-export type AttemptFailureKind = 'unreachable' | 'server' | 'capacity' | 'payment' | 'params-expired' | 'client';
+export type AttemptFailureKind = 'unreachable' | 'server' | 'capacity' | 'payment' | 'params-expired' | 'client' | 'too-costly';
 
 export interface AttemptFailureInfo {
   kind: AttemptFailureKind;

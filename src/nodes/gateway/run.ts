@@ -46,6 +46,7 @@ export class JobRunner {
     const target = jobTarget(job, this.d.maxPriceFor(job.pipeline, job.modelId));
     const tried = new Set<string>();
     const failures: string[] = [];
+    let onlyTooCostly = true;
     const manifestId = `${target.capability}_${job.modelId}`;
     let sameOrchRetries = 0;
     let capacityWaits = 0;
@@ -68,6 +69,7 @@ export class JobRunner {
         const outcome = await this.attempt(sess, job, target, manifestId, reply);
         if (outcome === 'done') return;
         failures.push(`${sess.url}: ${outcome.message}`);
+        if (outcome.kind !== 'too-costly') onlyTooCostly = false;
         const action = attemptAction(outcome.kind);
         if (action.retry === 'answer-client') throw new BadRequestError(outcome.message, { cause: outcome });
         if (action.retry === 'refresh') {
@@ -86,6 +88,8 @@ export class JobRunner {
       throw err;
     }
     this.d.stats.jobFailed(job.pipeline);
+    // Every orchestrator tried would be paid more than one payment may carry: the job is too large.
+    if (failures.length > 0 && onlyTooCostly) throw new BadRequestError(`the job is too large to pay for: ${failures.join('; ')}`);
     throw new NoOrchestratorsError(
       failures.length === 0
         ? noUsableOrchestratorMessage(job.pipeline, job.modelId, this.d.pool.unusable(target))
@@ -172,7 +176,7 @@ export class JobRunner {
       this.d.payer.settle(paid, err.remoteCode === 'INSUFFICIENT_BALANCE' ? 'insufficient-balance' : credited ? 'credited' : 'refused');
       if (!credited) this.d.stats.ticketsRefused(sess.url, paid.numTickets, paid.ticketEV);
     }
-    this.d.stats.attemptFailed(sess.url, `GW_ORCH_${err.kind.toUpperCase().replace('-', '_')}`);
+    this.d.stats.attemptFailed(sess.url, `GW_ORCH_${err.kind.toUpperCase().replaceAll('-', '_')}`);
     this.d.log.warn({ orchestrator: sess.url, kind: err.kind, status: err.upstreamStatus, code: err.remoteCode, reason: err.remoteReason }, err.message);
     return err;
   }
