@@ -252,6 +252,20 @@ describe('gateway client API (offchain)', () => {
     assert.equal(stale.jobs.length, 6, 'not suspended: the next job tries it first again (and refreshes twice)');
   });
 
+  it('a refused payment (403): another orchestrator runs the job; the refusing one is not suspended but asked for a fresh session', async () => {
+    const refusing = await startFakeOrchestrator({ runners: runnerUrls, models, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 403, message: 'Could not verify auth token\n' } });
+    after(() => refusing.close());
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [refusing.url, cheap.url], logLevel: 'silent' });
+    gateways.push(g);
+    for (let i = 1; i <= 2; i++) {
+      const r = await post(g, '/text-to-image', { prompt: `refused ${i}`, width: 16, height: 16 });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.equal(refusing.jobs.length, i, 'tried first again: not suspended');
+      assert.equal(refusing.discoveries, i, 'a new GetOrchestrator after the refusal');
+    }
+    assert.equal(g.stats().refusals.GW_ORCH_PAYMENT, 2);
+  });
+
   it('needs an auth token to listen beyond loopback, and then checks it', async () => {
     await assert.rejects(startGateway({ httpAddr: '0.0.0.0:0', orchAddr: cheap.url, logLevel: 'silent' }), /auth token/);
     const g = await startGateway({ httpAddr: '0.0.0.0:0', orchAddr: cheap.url, authToken: 'letmein', logLevel: 'silent' });

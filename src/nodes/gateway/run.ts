@@ -80,6 +80,8 @@ export class JobRunner {
           }
         }
         tried.add(sess.url);
+        // Not suspended, but its params or token were refused: the next job asks it for fresh ones.
+        if (outcome.kind === 'payment') this.d.pool.invalidate(sess, target);
         if (action.busy) busy.add(sess.url);
         if (action.suspend) this.d.pool.suspend(sess.url, target.capability);
       }
