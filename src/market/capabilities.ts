@@ -75,6 +75,7 @@ export function toBitstring(ids: Iterable<CapabilityId>): bigint[] {
 export function fromBitstring(words: readonly bigint[]): Set<CapabilityId> {
   const out = new Set<CapabilityId>();
   words.forEach((word, w) => {
+    if (word === 0n) return;
     for (let bit = 0; bit < 64; bit++) if ((word >> BigInt(bit)) & 1n) out.add(w * 64 + bit);
   });
   return out;

@@ -5,6 +5,7 @@ import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufb
 import { PaymentSchema, SegDataSchema, type Payment, type SegData } from './gen/net/lp_rpc_pb.js';
 import { decodeBase64Strict, encodeBase64 } from './bytes.js';
 import { HeaderDecodeError, WireError } from './errors.js';
+import { WIRE_LIMITS, WireLimitError, checkCapabilitiesLimits, checkPaymentLimits } from './limits.js';
 
 export const PAYMENT_HEADER = 'Livepeer-Payment';
 export const SEGMENT_HEADER = 'Livepeer-Segment';
@@ -49,8 +50,12 @@ function decodeHeader<Desc extends DescMessage>(
   status: number,
   value: HeaderValue,
   opts: HeaderDecodeOptions,
+  limit: 'paymentHeaderChars' | 'segmentHeaderChars',
 ): MessageShape<Desc> {
-  const text = firstValue(value)?.trim() ?? '';
+  const raw = firstValue(value) ?? '';
+  // Checked before trimming or decoding anything: the length is all a hostile value costs us.
+  if (raw.length > WIRE_LIMITS[limit]) throw new WireLimitError(limit, `${header} header length`, raw.length, { status });
+  const text = raw.trim();
   if (text === '' && (opts.required ?? true)) {
     throw new HeaderDecodeError('WIRE_MISSING_HEADER', header, `missing ${header} header: send base64(${schema.typeName}) in it`, {
       status,
@@ -84,7 +89,9 @@ export function encodePaymentHeader(payment: Payment): string {
 
 /** Livepeer-Payment → net.Payment. Errors carry status 402, as go-livepeer answers. */
 export function decodePaymentHeader(value: HeaderValue, opts: HeaderDecodeOptions = {}): Payment {
-  return decodeHeader(PaymentSchema, PAYMENT_HEADER, 402, value, opts);
+  const p = decodeHeader(PaymentSchema, PAYMENT_HEADER, 402, value, opts, 'paymentHeaderChars');
+  checkPaymentLimits(p);
+  return p;
 }
 
 /** base64(net.SegData bytes) for the Livepeer-Segment header. */
@@ -94,5 +101,7 @@ export function encodeSegmentHeader(seg: SegData): string {
 
 /** Livepeer-Segment → net.SegData. Errors carry status 403 (go-livepeer's ErrSegEncoding). */
 export function decodeSegmentHeader(value: HeaderValue, opts: HeaderDecodeOptions = {}): SegData {
-  return decodeHeader(SegDataSchema, SEGMENT_HEADER, 403, value, opts);
+  const seg = decodeHeader(SegDataSchema, SEGMENT_HEADER, 403, value, opts, 'segmentHeaderChars');
+  if (seg.capabilities) checkCapabilitiesLimits(seg.capabilities, 403);
+  return seg;
 }

@@ -14,6 +14,7 @@ export const wireErrorCodes = defineErrorCodes('src/wire', {
   WIRE_INVALID_AUTH_TOKEN: 'An auth token this orchestrator did not issue (go-livepeer "invalid auth token").',
   WIRE_EXPIRED_AUTH_TOKEN: 'An expired auth token (go-livepeer "expired auth token"): call GetOrchestrator again.',
   WIRE_INVALID_SIGNATURE: 'A signature (segment credentials, OrchestratorRequest) is malformed or from the wrong key.',
+  WIRE_LIMIT_EXCEEDED: 'A peer sent more than the protocol allows (a header, a capabilities bitstring or map, tickets in one payment: src/wire/limits.ts), refused before decoding further.',
   WIRE_TLS_CERT: 'The TLS certificate or key could not be read or created.',
 });
 

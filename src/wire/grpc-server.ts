@@ -7,6 +7,7 @@ import type { FastifyHttp2SecureOptions, FastifyInstance } from 'fastify';
 import type { Http2SecureServer } from 'node:http2';
 import { Orchestrator } from './gen/net/lp_rpc_pb.js';
 import { AuthTokenError, InvalidFieldError, ValueRangeError, WireError, WireSignatureError } from './errors.js';
+import { WIRE_LIMITS, WireLimitError } from './limits.js';
 import { refusalConnectError } from './refusal.js';
 
 export type OrchestratorServiceImpl = Partial<ServiceImpl<typeof Orchestrator>>;
@@ -28,9 +29,9 @@ export function toConnectError(err: unknown): unknown {
   let code = Code.Internal;
   if (err instanceof WireSignatureError) code = Code.PermissionDenied;
   else if (err instanceof AuthTokenError) code = Code.Unauthenticated;
-  else if (err instanceof InvalidFieldError || err instanceof ValueRangeError) code = Code.InvalidArgument;
+  else if (err instanceof InvalidFieldError || err instanceof ValueRangeError || err instanceof WireLimitError) code = Code.InvalidArgument;
   else if (err.code === 'WIRE_BAD_PROTOBUF' || err.code === 'WIRE_BAD_BASE64') code = Code.InvalidArgument;
-  const reason = err instanceof WireSignatureError ? err.reason : undefined;
+  const reason = err instanceof WireSignatureError ? err.reason : err instanceof WireLimitError ? err.limit : undefined;
   return refusalConnectError(err.message, code, err.code, { fatal: err.fatal, cause: err, ...(reason === undefined ? {} : { reason }) });
 }
 
@@ -50,7 +51,10 @@ function wrapImpl(impl: OrchestratorServiceImpl): OrchestratorServiceImpl {
 }
 
 export interface RegisterOrchestratorServiceOptions {
-  /** Largest accepted request message; default 4 MiB (grpc-go's default). */
+  /**
+   * Largest accepted request message; default WIRE_LIMITS.orchestratorRequestBytes (64 KiB, not
+   * grpc-go's 4 MiB: an honest request is a few KB and decoding MBs blocks the event loop).
+   */
   readMaxBytes?: number;
   /** On fastify.close(), abort calls still open after this long (default: no forced abort). */
   shutdownTimeoutMs?: number;
@@ -70,7 +74,7 @@ export async function registerOrchestratorService(
     grpc: true,
     grpcWeb: false,
     connect: false,
-    readMaxBytes: opts.readMaxBytes ?? 4 * 1024 * 1024,
+    readMaxBytes: opts.readMaxBytes ?? WIRE_LIMITS.orchestratorRequestBytes,
     ...(opts.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: opts.shutdownTimeoutMs }),
     routes: (router: ConnectRouter) => {
       router.service(Orchestrator, wrapImpl(impl));

@@ -75,6 +75,8 @@ export type { Ticket as RedeemerTicket, QueueTicketRes, MaxFloatReq, MaxFloatUpd
 // ---- errors ----
 export type { WireErrorCode } from './errors.js';
 export { wireErrorCodes, WireError, HeaderDecodeError, ValueRangeError, InvalidFieldError, AuthTokenError, WireSignatureError } from './errors.js';
+export type { WireLimitName } from './limits.js';
+export { WIRE_LIMITS, WireLimitError, checkCapabilitiesLimits, checkPaymentLimits } from './limits.js';
 export type { RefusalCode, RemoteRefusal } from './refusal.js';
 export {
   CLIENT_RUNNER_STATUSES,

@@ -6,6 +6,7 @@ import { fromBitstring, makeCapabilities, toBitstring } from '../../market/index
 import type { Capabilities as WireCapabilities } from '../../wire/index.js';
 import {
   CapabilitiesSchema,
+  checkCapabilitiesLimits,
   Capabilities_CapabilityConstraintsSchema,
   Capabilities_CapabilityConstraints_ModelConstraintSchema,
   Capabilities_ConstraintsSchema,
@@ -36,9 +37,13 @@ export function capabilitiesToWire(caps: Capabilities): WireCapabilities {
   });
 }
 
-/** An absent message decodes as the empty set (go-livepeer treats nil capabilities as compatible). */
+/**
+ * An absent message decodes as the empty set (go-livepeer treats nil capabilities as compatible).
+ * A message above WIRE_LIMITS throws WireLimitError before anything is expanded.
+ */
 export function capabilitiesFromWire(w: WireCapabilities | undefined): Capabilities {
   if (!w) return makeCapabilities({ capabilities: [] });
+  checkCapabilitiesLimits(w);
   const per = w.constraints?.PerCapability ?? {};
   return makeCapabilities({
     capabilities: fromBitstring(w.bitstring),

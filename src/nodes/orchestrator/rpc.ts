@@ -74,7 +74,14 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
       }
       // go-livepeer also runs CheckCapacity("") here: -maxSessions counts transcoding sessions, and
       // this node runs none, so a busy AI orchestrator is never dropped from discovery for it.
-      const reqCaps = req.capabilities ? capabilitiesFromWire(req.capabilities) : undefined;
+      let reqCaps: Capabilities | undefined;
+      try {
+        reqCaps = req.capabilities ? capabilitiesFromWire(req.capabilities) : undefined;
+      } catch (err) {
+        // WireLimitError: INVALID_ARGUMENT through toConnectError, code WIRE_LIMIT_EXCEEDED.
+        deps.onRefusal?.('GET_ORCHESTRATOR_LIMIT');
+        throw err;
+      }
       // ignoreCapacityCheck (field 4): a session refresh must get fresh params even when full.
       if (reqCaps && !req.ignoreCapacityCheck && !liveCapacityOk(reqCaps, deps.capacity)) {
         refuse('ORCHESTRATOR_CAPPED', ORCHESTRATOR_CAPPED_MESSAGE, Code.Unknown, 'ORCHESTRATOR_CAPPED');

@@ -4,7 +4,7 @@ import { zeroAddress, type Address } from 'viem';
 import type { Capabilities } from '../../market/index.js';
 import { incompatibility } from '../../market/index.js';
 import type { SegData } from '../../wire/index.js';
-import { AuthTokenError, HeaderDecodeError, WireSignatureError, verifySegmentCredentials } from '../../wire/index.js';
+import { AuthTokenError, HeaderDecodeError, WireLimitError, WireSignatureError, verifySegmentCredentials } from '../../wire/index.js';
 import type { HeaderValue } from '../../wire/index.js';
 import { capabilitiesFromWire } from '../common/index.js';
 import { OrchestratorError } from './errors.js';
@@ -24,7 +24,7 @@ export function verifySegment(
     const msg = err instanceof Error ? err.message : String(err);
     if (err instanceof WireSignatureError) throw new OrchestratorError('BAD_SEGMENT_SIGNATURE', 403, msg, { reason: err.reason, cause: err });
     if (err instanceof AuthTokenError) throw new OrchestratorError('AUTH_TOKEN', 403, msg, { reason: err.code, cause: err });
-    if (err instanceof HeaderDecodeError) throw new OrchestratorError('SEGMENT_INVALID', 403, msg, { reason: err.code, cause: err });
+    if (err instanceof HeaderDecodeError || err instanceof WireLimitError) throw new OrchestratorError('SEGMENT_INVALID', 403, msg, { reason: err.code, cause: err });
     throw new OrchestratorError('SEGMENT_INVALID', 403, msg, { cause: err });
   }
   // Absent capabilities count as compatible (go-livepeer treats nil as the empty set here).
