@@ -34,6 +34,7 @@ export const refusalCodes = defineErrorCodes('orchestrator refusals (HTTP header
   MEDIA_PROBE_FAILED: 'The orchestrator could not probe the input media (its ffprobe is unavailable: 500, before payment): the orchestrator is broken, not the request.',
   ORCHESTRATOR_CAPPED: 'GetOrchestrator refused: no live capacity left (gRPC UNKNOWN, go-livepeer "Invalid orchestrator request: OrchestratorCapped"): busy, not broken.',
   TICKET_PARAMS_UNAVAILABLE: 'GetOrchestrator could not issue ticket params for the sender (gRPC FAILED_PRECONDITION); the reason is the pm code.',
+  REQUEST_TOO_LARGE: 'The request body is above the route\'s limit (413, while reading the body, before the payment is decoded: nothing was credited); -maxBodyBytes at the orchestrator sets it.',
   INTERNAL: 'An unexpected error in the orchestrator (500).',
 });
 

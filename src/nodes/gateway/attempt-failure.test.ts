@@ -42,6 +42,7 @@ describe('attempt failures: decisions by code', () => {
       RUNNER_UNAVAILABLE: { kind: 'server', credited: true },
       RUNNER_FAILED: { kind: 'server', credited: true },
       RUNNER_REJECTED: { kind: 'client', credited: true },
+      REQUEST_TOO_LARGE: { kind: 'client', credited: false },
       INTERNAL: { kind: 'server', credited: false },
       MEDIA_PROBE_FAILED: { kind: 'server', credited: false },
     };

@@ -20,6 +20,8 @@ const STALE_SESSION_REASONS: ReadonlySet<string> = new Set<PmErrorCode>(['TICKET
 const BY_CODE: { readonly [C in RefusalCode]: (reason: string | undefined) => Decision } = {
   // Refused before the payment was looked at: nothing credited.
   BAD_REQUEST: () => ({ kind: 'client', credited: false }),
+  // The client's body is above the orchestrator's limit: the client's, never the orchestrator's fault.
+  REQUEST_TOO_LARGE: () => ({ kind: 'client', credited: false }),
   PAYMENT_INVALID: () => ({ kind: 'payment', credited: false }),
   SEGMENT_INVALID: () => ({ kind: 'payment', credited: false }),
   BAD_SEGMENT_SIGNATURE: () => ({ kind: 'payment', credited: false }),

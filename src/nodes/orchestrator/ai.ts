@@ -14,7 +14,7 @@ import { pipelineToCapability } from '../../market/index.js';
 import { PAYMENT_HEADER, SEGMENT_HEADER, refusalHeaders, runnerRefusalCode } from '../../wire/index.js';
 import type { CapacityTracker, Lease } from './capacity.js';
 import { OrchestratorError } from './errors.js';
-import { ORCHESTRATOR_PIPELINES, readJob, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
+import { ORCHESTRATOR_PIPELINES, readJob, takesJson, type OrchestratorPipeline, type ParsedJob } from './jobs.js';
 import type { StatsCollector } from './stats.js';
 import { verifySegment } from './verify.js';
 import { checkSegmentForJob } from './segjob.js';
@@ -27,7 +27,12 @@ export interface AiRouteDeps {
   authSecret: Uint8Array;
   stats: StatsCollector;
   log: Logger;
+  /** Body limit of the multipart routes; JSON routes take min(this, MAX_JSON_BODY_BYTES). */
+  maxBodyBytes: number;
 }
+
+/** A JSON job (a prompt, an llm conversation of a long context window) is far below this. */
+export const MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * A runner failure as go-livepeer answers it: 500 "<pipeline> container returned <status>: <msg>",
@@ -76,7 +81,7 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
   // Fastify's own body errors (bad JSON, too large) as plain text too.
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    const code = status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
+    const code = status === 413 ? 'REQUEST_TOO_LARGE' : status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
     deps.stats.refusal(code);
     return sendError(reply, status, code, err.message);
   });
@@ -135,7 +140,19 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
   };
 
   for (const p of ORCHESTRATOR_PIPELINES) {
-    app.post(`/${p}`, (req, reply) => handle(p, req, reply));
+    const bodyLimit = takesJson(p) ? Math.min(deps.maxBodyBytes, MAX_JSON_BODY_BYTES) : deps.maxBodyBytes;
+    app.post(`/${p}`, {
+      bodyLimit,
+      // A declared length above the limit is refused before a byte of the body is read (fastify's
+      // bodyLimit stops a body without one, or one that lies, once the limit is crossed).
+      onRequest: async (req, reply) => {
+        const declared = Number(req.headers['content-length']);
+        if (Number.isFinite(declared) && declared > bodyLimit) {
+          deps.stats.refusal('REQUEST_TOO_LARGE');
+          return sendError(reply, 413, 'REQUEST_TOO_LARGE', `request body too large: ${declared} bytes is above the /${p} limit of ${bodyLimit}`);
+        }
+      },
+    }, (req, reply) => handle(p, req, reply));
   }
 }
 

@@ -53,6 +53,12 @@ export const orchestratorConfigSchema = z
      * Attempts per winning ticket, at most one per new block, before it is dropped with an error log
      * (non-retryable reverts such as "ticket is used" / "ticket is expired" drop at once).
      */
+    /**
+     * Largest request body of a multipart AI route (image, audio, video uploads), bytes; JSON
+     * routes take at most min(this, 4 MiB). go-livepeer has no such flag (its AI routes read any
+     * size); a body above it is answered 413 before its payment is looked at.
+     */
+    maxBodyBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
     maxRedeemAttempts: z.number().int().positive().default(200),
     /** Initialise new rounds when this node sees them (go-livepeer -initializeRound). */
     initializeRound: z.boolean().default(false),

@@ -23,6 +23,11 @@ import { OrchestratorError } from './errors.js';
  * async result flow (Prefer: respond-async, /image-to-video/result) is not implemented yet.
  */
 export type OrchestratorPipeline = Exclude<RunnerPipeline, 'image-to-video'>;
+/** Pipelines whose body is JSON (the rest take multipart/form-data). */
+export function takesJson(pipeline: string): boolean {
+  return JSON_PIPELINES.has(pipeline);
+}
+
 export const ORCHESTRATOR_PIPELINES: readonly OrchestratorPipeline[] = RUNNER_PIPELINES.filter(
   (p): p is OrchestratorPipeline => p !== 'image-to-video',
 );
@@ -61,18 +66,38 @@ function optInt(fields: Record<string, unknown>, name: string): number | undefin
   return n;
 }
 
+/**
+ * A file part's bytes, refused (413) the moment it crosses the file-size limit: @fastify/multipart's
+ * toBuffer only reports the limit after reading the whole rest of the request.
+ */
+function readFilePart(file: NodeJS.ReadableStream & { truncated?: boolean }): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    file.on('data', (c: Buffer) => chunks.push(c));
+    file.once('limit', () => {
+      chunks.length = 0;
+      reject(new OrchestratorError('REQUEST_TOO_LARGE', 413, 'request body too large: a file is above the -maxBodyBytes limit'));
+    });
+    file.once('error', reject);
+    file.once('end', () => (file.truncated ? undefined : resolve(new Uint8Array(Buffer.concat(chunks)))));
+  });
+}
+
 async function readMultipart(req: FastifyRequest): Promise<{ fields: Record<string, string>; files: Record<string, MultipartFile> }> {
   const fields: Record<string, string> = {};
   const files: Record<string, MultipartFile> = {};
   try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
-        files[part.fieldname] = { data: new Uint8Array(await part.toBuffer()), filename: part.filename, contentType: part.mimetype };
+        files[part.fieldname] = { data: await readFilePart(part.file), filename: part.filename, contentType: part.mimetype };
       } else {
         fields[part.fieldname] = String(part.value);
       }
     }
   } catch (err) {
+    if (err instanceof OrchestratorError) throw err;
+    // @fastify/multipart's file-size and part-count limits carry statusCode 413.
+    if ((err as { statusCode?: unknown }).statusCode === 413) throw new OrchestratorError('REQUEST_TOO_LARGE', 413, `request body too large: ${(err as Error).message}`, { cause: err });
     throw bad(`cannot read the multipart body: ${(err as Error).message}`, err);
   }
   return { fields, files };

@@ -238,7 +238,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
     const tls = await ensureTlsCert(cfg.dataDir, [host]).catch((err: unknown) => {
       throw new OrchestratorConfigError(`cannot create the TLS certificate in ${cfg.dataDir}: ${(err as Error).message}`, { cause: err });
     });
-    const app = Fastify({ ...orchestratorServerOptions(tls), logger: false, bodyLimit: 64 * 1024 * 1024 }) as unknown as FastifyInstance;
+    const app = Fastify({ ...orchestratorServerOptions(tls), logger: false, bodyLimit: cfg.maxBodyBytes }) as unknown as FastifyInstance;
     const connections = trackConnections(app.server as unknown as Http2SecureServer);
     cleanups.push(async () => {
       const closing = app.close();
@@ -258,7 +258,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
       onRefusal: (c) => stats.refusal(c),
     }), { shutdownTimeoutMs: 1000 });
     await app.register(async (scope) => {
-      await scope.register(multipart, { limits: { fileSize: 64 * 1024 * 1024, files: 4, fields: 64 } });
+      await scope.register(multipart, { limits: { fileSize: cfg.maxBodyBytes, files: 4, fields: 64 } });
       limitJsonDepth(scope as unknown as FastifyInstance);
       await registerAiRoutes(scope as unknown as FastifyInstance, {
         offchain: cfg.offchain,
@@ -268,6 +268,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
         authSecret,
         stats,
         log,
+        maxBodyBytes: cfg.maxBodyBytes,
       });
     });
     await app.listen({ host, port });
