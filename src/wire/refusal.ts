@@ -35,6 +35,7 @@ export const refusalCodes = defineErrorCodes('orchestrator refusals (HTTP header
   ORCHESTRATOR_CAPPED: 'GetOrchestrator refused: no live capacity left (gRPC UNKNOWN, go-livepeer "Invalid orchestrator request: OrchestratorCapped"): busy, not broken.',
   TICKET_PARAMS_UNAVAILABLE: 'GetOrchestrator could not issue ticket params for the sender (gRPC FAILED_PRECONDITION); the reason is the pm code.',
   REQUEST_TOO_LARGE: 'The request body is above the route\'s limit (413, while reading the body, before the payment is decoded: nothing was credited); -maxBodyBytes at the orchestrator sets it.',
+  BODY_TIMEOUT: 'The request body stalled: no bytes for the orchestrator\'s body idle timeout (408, before payment; slowloris).',
   INTERNAL: 'An unexpected error in the orchestrator (500).',
 });
 

@@ -43,6 +43,7 @@ describe('attempt failures: decisions by code', () => {
       RUNNER_FAILED: { kind: 'server', credited: true },
       RUNNER_REJECTED: { kind: 'client', credited: true },
       REQUEST_TOO_LARGE: { kind: 'client', credited: false },
+      BODY_TIMEOUT: { kind: 'client', credited: false },
       INTERNAL: { kind: 'server', credited: false },
       MEDIA_PROBE_FAILED: { kind: 'server', credited: false },
     };

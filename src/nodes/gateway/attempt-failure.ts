@@ -22,6 +22,8 @@ const BY_CODE: { readonly [C in RefusalCode]: (reason: string | undefined) => De
   BAD_REQUEST: () => ({ kind: 'client', credited: false }),
   // The client's body is above the orchestrator's limit: the client's, never the orchestrator's fault.
   REQUEST_TOO_LARGE: () => ({ kind: 'client', credited: false }),
+  // Our upload to it stalled: the link's, never counted against the orchestrator.
+  BODY_TIMEOUT: () => ({ kind: 'client', credited: false }),
   PAYMENT_INVALID: () => ({ kind: 'payment', credited: false }),
   SEGMENT_INVALID: () => ({ kind: 'payment', credited: false }),
   BAD_SEGMENT_SIGNATURE: () => ({ kind: 'payment', credited: false }),

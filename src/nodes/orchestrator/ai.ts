@@ -3,6 +3,7 @@
 // exit path) → price, tickets, balance for (sender, "<cap>_<model>") (400) → runner (503/4xx/500)
 // → debit units × price → the runner's JSON (or SSE for a streaming llm). The money steps are
 // billing's PaymentReceiver; this file only composes them.
+import type { ServerHttp2Stream } from 'node:http2';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -29,6 +30,8 @@ export interface AiRouteDeps {
   log: Logger;
   /** Body limit of the multipart routes; JSON routes take min(this, MAX_JSON_BODY_BYTES). */
   maxBodyBytes: number;
+  /** An HTTP/2 body idle this long is answered 408 BODY_TIMEOUT; the timer stops once the body is read. */
+  bodyIdleTimeoutMs: number;
 }
 
 /** A JSON job (a prompt, an llm conversation of a long context window) is far below this. */
@@ -67,6 +70,11 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
     .send(`${message}\n`);
 }
 
+/** The HTTP/2 stream under a request (undefined for HTTP/1.1). */
+function h2stream(req: FastifyRequest): ServerHttp2Stream | undefined {
+  return (req.raw as { stream?: ServerHttp2Stream }).stream;
+}
+
 export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps): Promise<void> {
   const clients = new Map<string, RunnerClient>();
   const client = (url: string, token: string | undefined): RunnerClient => {
@@ -92,6 +100,8 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
     let streaming = false;
     try {
       const { countUnits, ...read } = await readJob(pipeline, req);
+      // The body is in: the runner may take long without a byte either way.
+      h2stream(req)?.setTimeout(0);
       const payment = deps.payments.decode(req.headers[PAYMENT_HEADER.toLowerCase()]);
       const seg = verifySegment(req.headers[SEGMENT_HEADER.toLowerCase()], {
         sender: payment.sender,
@@ -151,6 +161,15 @@ export async function registerAiRoutes(app: FastifyInstance, deps: AiRouteDeps):
           deps.stats.refusal('REQUEST_TOO_LARGE');
           return sendError(reply, 413, 'REQUEST_TOO_LARGE', `request body too large: ${declared} bytes is above the /${p} limit of ${bodyLimit}`);
         }
+        // HTTP/1 bodies are bounded by node's requestTimeout; an HTTP/2 stream has no such timer.
+        const stream = h2stream(req);
+        stream?.setTimeout(deps.bodyIdleTimeoutMs, () => {
+          if (reply.sent) return;
+          deps.stats.refusal('BODY_TIMEOUT');
+          sendError(reply, 408, 'BODY_TIMEOUT', `request body timeout: no bytes for ${deps.bodyIdleTimeoutMs} ms`);
+          // The client will not finish its body: end the stream once the answer is out.
+          setImmediate(() => stream.close());
+        });
       },
     }, (req, reply) => handle(p, req, reply));
   }

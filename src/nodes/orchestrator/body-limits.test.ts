@@ -1,4 +1,4 @@
-// Per-route body limits over real TLS + HTTP/2: a body above its route's limit is answered 413
+// Per-route body limits and the body idle timeout over real TLS + HTTP/2: a body above its route's limit is answered 413
 // REQUEST_TOO_LARGE while it is being read (or at once, when its declared length is too large),
 // before the payment headers are looked at, and a few large unpaid bodies do not grow RSS.
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ before(async () => {
     { pipeline: 'text-to-image', model_id: t2i.modelId, url: t2i.url, warm: true },
     { pipeline: 'image-to-image', model_id: i2i.modelId, url: i2i.url, warm: true },
   ];
-  orch = await startOrchestrator({ serviceAddr: '127.0.0.1:0', dataDir: dir, aiModels: JSON.stringify(models), network: 'offchain', ethPrivateKey: KEY, maxBodyBytes: MAX_BODY });
+  orch = await startOrchestrator({ serviceAddr: '127.0.0.1:0', dataDir: dir, aiModels: JSON.stringify(models), network: 'offchain', ethPrivateKey: KEY, maxBodyBytes: MAX_BODY, bodyIdleTimeoutMs: 500 });
 });
 after(async () => {
   await orch?.close();
@@ -113,5 +113,33 @@ describe('orchestrator: per-route body limits', () => {
     const grownMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
     assert.ok(grownMb < 64, `RSS grew ${grownMb.toFixed(0)} MB`);
     assert.ok((orch.stats().refusals.REQUEST_TOO_LARGE ?? 0) >= 8);
+  });
+
+  it('a stalled HTTP/2 body (slowloris) is answered 408 BODY_TIMEOUT after the idle timeout, for JSON and multipart', async () => {
+    for (const [path, ct, first] of [
+      ['/text-to-image', 'application/json', Buffer.from('{"prompt":"a')],
+      ['/image-to-image', 'multipart/form-data; boundary=x', FILE_PART],
+    ] as const) {
+      const t0 = Date.now();
+      const r = await new Promise<{ status: number; code: string | undefined }>((resolve, reject) => {
+        const session = connect(orch.url, { rejectUnauthorized: false });
+        const timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000);
+        session.on('error', reject);
+        const req = session.request({ ':method': 'POST', ':path': path, 'content-type': ct });
+        req.on('response', (h) => {
+          clearTimeout(timer);
+          session.destroy();
+          resolve({ status: Number(h[':status']), code: refusalFromHeaders(h as Record<string, string>).code });
+        });
+        req.on('error', () => {});
+        req.write(first); // and never more
+      });
+      const took = Date.now() - t0;
+      assert.deepEqual(r, { status: 408, code: 'BODY_TIMEOUT' }, path);
+      assert.ok(took >= 450 && took < 5000, `${path} answered after ${took} ms`);
+    }
+    // A body that keeps coming within the timeout is not cut (the timer is per idle period).
+    const ok = await h2post(orch.url, '/text-to-image', JSON.stringify({ prompt: 'a cat', width: 8, height: 8 }), { 'content-type': 'application/json' });
+    assert.notEqual(ok.status, 408);
   });
 });

@@ -59,6 +59,8 @@ export const orchestratorConfigSchema = z
      * size); a body above it is answered 413 before its payment is looked at.
      */
     maxBodyBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+    /** An HTTP/2 request whose body sends nothing for this long is answered 408 (slowloris); ms. */
+    bodyIdleTimeoutMs: z.number().int().positive().default(30_000),
     maxRedeemAttempts: z.number().int().positive().default(200),
     /** Initialise new rounds when this node sees them (go-livepeer -initializeRound). */
     initializeRound: z.boolean().default(false),

@@ -269,6 +269,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
         stats,
         log,
         maxBodyBytes: cfg.maxBodyBytes,
+        bodyIdleTimeoutMs: cfg.bodyIdleTimeoutMs,
       });
     });
     await app.listen({ host, port });
