@@ -44,7 +44,7 @@ describe('the link checker', () => {
         join(root, 'README.md'),
         [
           '[fine](docs/ok.md) [anchor](docs/ok.md#title-here) [folder](docs)',
-          '[web](https://example.org) [out](../shared/ARCHITECTURE.md) [gone](docs/nope.md) [bad anchor](docs/ok.md#nope)',
+          '[web](https://example.org) [out](../elsewhere/notes.md) [gone](docs/nope.md) [bad anchor](docs/ok.md#nope)',
           '```\n[in code](../ignored.md)\n```',
         ].join('\n'),
       );
@@ -54,7 +54,7 @@ describe('the link checker', () => {
         problems.map((p) => [p.target, p.why]),
         [
           ['https://example.org', 'not a relative link'],
-          ['../shared/ARCHITECTURE.md', 'leaves the repository'],
+          ['../elsewhere/notes.md', 'leaves the repository'],
           ['docs/nope.md', 'missing'],
           ['docs/ok.md#nope', 'no heading #nope'],
         ],

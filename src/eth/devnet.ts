@@ -50,8 +50,8 @@ export interface DevnetOptions extends Partial<ProtocolParams> {
   feeShare?: bigint;
   /**
    * Service URI of orchestrator i (0-based); default https://127.0.0.1:<8935+i>. `false`: register none,
-   * for callers that start the orchestrator on port 0 and register the address it got afterwards
-   * (`registerServiceURI`), so no port is guessed before it is bound.
+   * for callers that start the orchestrator on port 0 and let it register the address it got (its
+   * `registerServiceURI` option, sent through its own wallet), so no port is guessed before it is bound.
    */
   serviceURI?: ((index: number, address: Address) => string) | false;
   /** Deposit and reserve of each gateway, wei (default 1 ETH each). */
@@ -83,11 +83,6 @@ export interface Devnet {
   impersonate(address: Address): Promise<Wallet>;
   /** `writeContract` + mined receipt; throws EthError TX_REVERTED with the decoded reason. */
   send(account: DevAccount | Hex | Address, call: CallSpec): Promise<TransactionReceipt>;
-  /**
-   * setServiceURI(uri) sent by `account` (e.g. once its orchestrator is listening) to the
-   * ServiceRegistry and the AIServiceRegistry; the receipt is the ServiceRegistry's.
-   */
-  registerServiceURI(account: DevAccount | Hex | Address, uri: string): Promise<TransactionReceipt>;
   /** Mines `blocks` empty blocks instantly. */
   mine(blocks: number | bigint): Promise<void>;
   /** n times: mine to the next round's first block and initialise it. Returns the new current round. */
@@ -285,13 +280,6 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       walletClient,
       impersonate,
       send,
-      registerServiceURI: async (account, uri) => {
-        const call = (address: Address): CallSpec => ({ address, abi: artifact('ServiceRegistry').abi, functionName: 'setServiceURI', args: [uri] });
-        const receipt = await send(account, call(contracts.ServiceRegistry));
-        // AI nodes look themselves up in the AI registry (as on Arbitrum One): register there too.
-        if (contracts.AIServiceRegistry !== zeroAddress) await send(account, call(contracts.AIServiceRegistry));
-        return receipt;
-      },
       mine,
       advanceRounds,
       mineToNextRound,

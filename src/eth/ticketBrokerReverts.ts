@@ -1,5 +1,5 @@
 // TicketBroker's revert strings, verbatim (contracts/pm/*.sol, contracts/Manager.sol and the table
-// of observed strings in /work/shared/reference/contracts.md: revert strings are API, go-livepeer
+// of strings observed from the deployed contracts: revert strings are API, go-livepeer
 // string-matches one of them), each mapped to a stable code. This table is the only place a revert
 // string is compared; callers decide on the code (the orchestrator's redemption queue drops or retries).
 import { defineErrorCodes, type CodeOf } from '../errors/index.js';

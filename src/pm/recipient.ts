@@ -4,12 +4,11 @@ import type { Address } from 'viem';
 import { Rat, validatePriceInfo } from '../money/index.js';
 import type { PriceInfo } from '../money/index.js';
 import { bytesToBigInt, bytesToHex, toChecksumAddress } from './bytes.js';
-import type { ChainView, GasPriceSource, MaxFloatSource, SenderInfo, SenderInfoSource, WinningTicketSink } from './deps.js';
+import type { SenderInfo } from './deps.js';
 import { isPromise, unlockingSoon } from './deps.js';
 import { PmError, ticketParamsExpired } from './errors.js';
 import { keccak256 } from './keccak.js';
 import { NonceTracker, type NonceSnapshotEntry } from './nonces.js';
-import type { TicketParamsConfig } from './params.js';
 import { DEFAULT_TICKET_PARAMS_CONFIG, EV_MULTIPLIER, PARAMS_EXPIRATION_BLOCKS, computeFaceValue, computeWinProb, txCost, txCostMultiplierOf } from './params.js';
 import { MAX_BOOT_ID, newRecipientSecret, newSeed, recipientRandBytes, seedBoot } from './recipientRand.js';
 import type { RandInputs } from './recipientRand.js';
@@ -18,58 +17,8 @@ import { batchTickets } from './ticket.js';
 import { TicketChecker } from './validator.js';
 import { ticketEV } from './win.js';
 
-export interface RecipientConfig {
-  /** The ticket recipient (-ethOrchAddr or the node account). */
-  address: Address;
-  /** 32-byte HMAC secret; random when omitted (go-livepeer keeps it in memory only). */
-  secret?: Uint8Array;
-  chain: ChainView;
-  senders: SenderInfoSource;
-  sink?: WinningTicketSink;
-  /** Needed only for ticketParams(). */
-  params?: TicketParamsConfig;
-  gasPrice?: GasPriceSource;
-  maxFloat?: MaxFloatSource;
-  /**
-   * Which runs ("boots") of this orchestrator issued the params it takes tickets for. `id` goes
-   * into every seed issued; tickets on params of another boot are refused
-   * (TICKET_PARAMS_UNKNOWN_BOOT) unless it is in `resumed` — earlier boots whose complete nonce
-   * memory the caller restores (restoreNonces), so their replays are still refused. Omitted: seeds
-   * carry no boot and any is accepted, which is safe only when `secret` dies with the process.
-   */
-  boot?: { id: bigint; resumed?: readonly bigint[] };
-}
-
-/** What seal() hands over for the next run. */
-export interface RecipientState {
-  /** Nonce memory of params still unexpired at `latestBlock`. */
-  nonces: NonceSnapshotEntry[];
-  latestBlock: bigint;
-  /** No params this Recipient issued expire after this block. */
-  paramsExpireBy: bigint;
-}
-
-export interface ReceiveResult {
-  won: boolean;
-  /** recipientRandHash (go-livepeer's session ID) when the ticket won. */
-  sessionId?: Hex32;
-  /** The ticket's exact EV in wei. */
-  ev: Rat;
-  /** True when the ticket was valid and its EV may be credited. */
-  credited: boolean;
-  error?: PmError;
-}
-
-export interface PaymentResult {
-  /** Total EV credited (wei, exact). */
-  credited: Rat;
-  /** One result per ticket processed (all of them unless a fatal error aborted the payment). */
-  tickets: ReceiveResult[];
-  winners: number;
-  /** The first error; a fatal one aborted the payment. */
-  error?: PmError;
-  aborted: boolean;
-}
+export type { RecipientConfig, RecipientState, ReceiveResult, PaymentResult } from './recipientTypes.js';
+import type { RecipientConfig, RecipientState, ReceiveResult, PaymentResult } from './recipientTypes.js';
 
 interface RandCacheEntry {
   sender: string;

@@ -2,7 +2,7 @@
 // and plain text (Go's http.Error), so its texts are recognised here, and only here, to the codes a
 // livepeer-ts orchestrator sends in Livepeer-Error-Code. Decisions are then made on the code
 // (attempt-failure.ts). Each entry names where go-livepeer produces the text (go-livepeer HEAD
-// 176aa415c, see /work/shared/reference/selection-ai.md §2.9, §5.3) and, where a Go gateway matches
+// 176aa415c) and, where a Go gateway matches
 // it too, where. Matching is case-insensitive on a substring, as go-livepeer's errContainsMsg does.
 import { runnerRefusalCode, type RefusalCode } from '../../wire/index.js';
 

@@ -13,12 +13,12 @@
 // Nothing is saved periodically: a snapshot taken while tickets still arrive misses the later
 // ones, and accepting its boot after a crash would let exactly those be replayed.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NonceSnapshotEntry, RecipientState } from '../../pm/index.js';
 import { MAX_BOOT_ID, MAX_SENDER_NONCES, bytesToBigInt } from '../../pm/index.js';
 import { OrchestratorConfigError } from './errors.js';
-import { fsyncDir, writeNewFileAtomic } from './secrets.js';
+import { fsyncDir, readOpenFile, writeNewFileAtomic } from './secrets.js';
 
 export const NONCE_STATE_FILE = 'orchestrator-nonces.json';
 /** More than this many nonces is not saved (the boot's params are then refused after the restart). */
@@ -89,14 +89,7 @@ function readBounded(path: string): string | undefined {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off).toString('utf8');
+    return readOpenFile(fd, st.size);
   } finally {
     closeSync(fd);
   }

@@ -103,17 +103,22 @@ function readExisting(path: string): { authToken: Uint8Array; recipientRand: Uin
       );
     }
     if (st.size > MAX_FILE_BYTES) throw malformed(path, `${st.size} bytes, far more than a secrets file`);
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return parse(path, buf.subarray(0, off).toString('utf8'));
+    return parse(path, readOpenFile(fd, st.size));
   } finally {
     closeSync(fd);
   }
+}
+
+/** The first `size` bytes of an open file as UTF-8 (fewer if it is shorter): `size` is checked by the caller. */
+export function readOpenFile(fd: number, size: number): string {
+  const buf = Buffer.alloc(size);
+  let off = 0;
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.subarray(0, off).toString('utf8');
 }
 
 /**
