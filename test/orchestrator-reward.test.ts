@@ -11,6 +11,7 @@ import { parseAbi, parseEventLogs, type Abi, type Address } from 'viem';
 import {
   artifact,
   bondingManagerAbi,
+  connectChain,
   deploy,
   minterAbi,
   serviceRegistryAbi,
@@ -18,7 +19,6 @@ import {
   type DevAccount,
   type Devnet,
 } from '../src/eth/index.js';
-import { connectChain } from '../src/nodes/common/index.js';
 import { startOrchestrator, type Orchestrator, type OrchestratorConfigInput } from '../src/nodes/orchestrator/index.js';
 import { spawnCli } from './cli-process.js';
 

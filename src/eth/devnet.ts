@@ -44,6 +44,8 @@ export interface DevnetOptions extends Partial<ProtocolParams> {
   lptPerAccount?: bigint;
   /** Self-bond of orchestrator i is `orchestratorStake - i × 1 LPT`, so the pool order is fixed (default 1000 LPT). */
   orchestratorStake?: bigint;
+  /** Self-bond of each orchestrator (LPT wei), overriding orchestratorStake; distinct values keep the pool order fixed. */
+  orchestratorStakes?: readonly bigint[];
   /** Out of 1e6 (default 100000 = 10%). */
   rewardCut?: bigint;
   /** Out of 1e6; the share of fees passed to delegators (default 0: the orchestrator keeps all fees). */
@@ -221,7 +223,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       for (const [i, o] of orchs.entries()) {
         // approve, bond, transcoder (then the service URIs): keep them in one unlocked stretch of a round.
         if ((await unlockedBlocksLeft()) < 5n) await advanceRounds(1);
-        const amount = stake - BigInt(i) * parseEther('1');
+        const amount = opts.orchestratorStakes?.[i] ?? stake - BigInt(i) * parseEther('1');
         await send(o, lpt('approve', [contracts.BondingManager, amount]));
         await send(o, { address: contracts.BondingManager, abi: bmAbi, functionName: 'bond', args: [amount, o.address] });
         await send(o, {

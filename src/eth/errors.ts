@@ -11,6 +11,7 @@ export const ethErrorCodes = defineErrorCodes('src/eth', {
   TX_REVERTED: 'A transaction reverted; `reason` holds the decoded revert reason when there was one, `txHash` is set when it was mined.',
   TX_TIMEOUT: 'A transaction was not mined in time: is the chain producing blocks?',
   BAD_CONFIG: 'A chain address or setting is wrong (e.g. a contract not registered in the Controller).',
+  WATCHER_CHECKPOINT_LOST: 'A chain watcher\'s checkpoint is not on the chain within its reorg bound (another chain, or a deeper reorg): it restarts at the head and the events in between are not replayed.',
 });
 
 export type EthErrorCode = CodeOf<typeof ethErrorCodes>;

@@ -42,3 +42,20 @@ export {
   type AiServiceRegistry,
   type AiServiceRegistryChoice,
 } from './resolve.js';
+// The chain watchers and adapters a node composes: pm's ChainView, sender info and gas price over viem.
+export { ChainWatcher, type ChainWatcherOptions, type BlockListener, type RoundListener } from './chainView.js';
+export {
+  BlockFollower,
+  l1BlockOf,
+  type BlockFollowerOptions,
+  type FollowerStatus,
+  type LogSubscription,
+  type ProcessedRange,
+  type WatcherCheckpoint,
+  type WatcherCheckpoints,
+} from './follower.js';
+export { RoundsWatcher, type RoundState } from './roundsWatcher.js';
+export { PoolWatcher, type PoolState } from './poolWatcher.js';
+export { SenderWatcher, SENDER_EVENT_NAMES, type SenderEvent, type SenderEventName, type SenderWatcherOptions } from './senderWatcher.js';
+export { ChainGasPrice, type ChainGasPriceOptions } from './chainGas.js';
+export { connectChain, ChainConfigError, chainConfigErrorCodes, type ConnectChainOptions, type ChainAdapters } from './chain.js';
