@@ -55,7 +55,9 @@ export class RunnerStreamError extends RunnerError {
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) {
     const inner = (cause as Error & { cause?: unknown }).cause;
-    const code = inner && typeof inner === 'object' && 'code' in inner ? String((inner as { code: unknown }).code) : undefined;
+    // fetch wraps the socket's error ("fetch failed", cause: {code}); node:http gives it as is.
+    const holder = inner && typeof inner === 'object' && 'code' in inner ? inner : 'code' in cause ? cause : undefined;
+    const code = holder ? String((holder as { code: unknown }).code) : undefined;
     return code ?? cause.message;
   }
   return String(cause);

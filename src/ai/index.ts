@@ -36,7 +36,7 @@ export {
   RunnerUnreachableError,
 } from './errors.js';
 export type { CallOptions, MultipartBody, MultipartFile, RunnerBody, RunnerClientOptions } from './runnerClient.js';
-export { RunnerClient, collectLlm, multipartBody } from './runnerClient.js';
+export { RunnerClient, collectLlm, isMultipartBody, multipartBody } from './runnerClient.js';
 export type { LlmErrorChunk } from './sse.js';
 export { LLM_ERROR_FINISH_REASON, llmErrorChunk, sseData, sseEvent } from './sse.js';
 export { GO_CONTAINER_413, GO_CONTAINER_NAMES, goContainerErrorText } from './containerError.js';
@@ -50,3 +50,15 @@ export type { AudioDurationErrorCode, AudioDurationResult } from './media/audioD
 export { AudioDurationError, GO_AUDIO_DURATION_ERROR, audioDurationSeconds } from './media/audioDuration.js';
 export type { ImageSizeErrorCode, InputImageFormat, InputImageSize } from './media/imageSize.js';
 export { GO_IMAGE_FORMAT_ERROR, INPUT_IMAGE_FORMATS, ImageSizeError, inputImageSize } from './media/imageSize.js';
+export type { LiveRunner, LiveRunnerOptions } from './live/server.js';
+export { DEFAULT_LIVE_MODEL_ID, LIVE_PIPELINE, LIVE_RUNNER_NOTE, startLiveRunner } from './live/server.js';
+export type { LiveFilter, LiveParams, LiveRunnerErrorCode, StreamStartRequest } from './live/params.js';
+export { LIVE_FILTERS, LiveRunnerError, applyParams, isLiveFilter, liveRunnerErrorCodes, parseStartRequest } from './live/params.js';
+export type { LiveStreamEnd, LiveStreamStats } from './live/stream.js';
+export { LiveStream } from './live/stream.js';
+export type { LiveEvent } from './live/events.js';
+export { EVENTS_QUEUE, HEARTBEAT_QUEUE, liveEvent } from './live/events.js';
+export type { TransformOptions, TransformResult } from './live/transform.js';
+export { transformArgs, transformBytes, transformSegment } from './live/transform.js';
+export type { TrickleClients } from './live/trickle.js';
+export { RUNNER_SUBSCRIBE_START, httpTrickleClients } from './live/trickle.js';

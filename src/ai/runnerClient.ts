@@ -11,6 +11,8 @@ import {
 } from './errors.js';
 import { hardwareSchema, healthSchema, llmResponseSchema, responseSchemas, runnerErrorMessage, versionSchema } from './schemas.js';
 import { sseData } from './sse.js';
+import { keepAliveAgent, postRaw, postTarget, type PostTarget } from './runnerHttp.js';
+import type { Agent } from 'node:http';
 
 export interface RunnerClientOptions {
   /** Runner base URL, e.g. http://127.0.0.1:8000 */
@@ -53,6 +55,9 @@ function isMultipart(b: RunnerBody): b is MultipartBody {
   return (b as { kind?: unknown }).kind === 'multipart';
 }
 
+/** A body built with `multipartBody` (else a JSON object). */
+export const isMultipartBody = isMultipart;
+
 function toFormData(b: MultipartBody): FormData {
   const form = new FormData();
   for (const [k, v] of Object.entries(b.fields)) if (v !== undefined) form.append(k, String(v));
@@ -68,6 +73,11 @@ export class RunnerClient {
   private readonly timeoutMs: number;
   private readonly infoTimeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  /** JSON jobs go over node:http (runnerHttp.ts) unless a fetch was given (tests that intercept it). */
+  private readonly lean: boolean;
+  private agent: Agent | undefined;
+  /** Per path (one per pipeline). */
+  private readonly targets = new Map<string, PostTarget>();
 
   constructor(opts: RunnerClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
@@ -75,6 +85,13 @@ export class RunnerClient {
     this.timeoutMs = opts.timeoutMs ?? 15 * 60_000;
     this.infoTimeoutMs = opts.infoTimeoutMs ?? 5_000;
     this.fetchImpl = opts.fetch ?? fetch;
+    this.lean = opts.fetch === undefined;
+  }
+
+  /** Closes the kept-alive connections of JSON jobs (the client stays usable: a later job reconnects). */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   async health(opts: CallOptions = {}): Promise<HealthResponse> {
@@ -99,6 +116,7 @@ export class RunnerClient {
    * as one non-streaming response (use `streamLlm` to consume tokens as they arrive).
    */
   async run<P extends RunnerPipeline>(pipeline: P, body: RunnerBody, opts: CallOptions = {}): Promise<RunnerResponses[P]> {
+    if (this.lean && !isMultipart(body) && (body as { stream?: unknown }).stream !== true) return this.runJson(pipeline, body, opts);
     const res = await this.post(`/${pipeline}`, body, opts);
     if ((res.response.headers.get('content-type') ?? '').includes('text/event-stream')) {
       if (pipeline !== 'llm') throw new RunnerBadResponseError(this.url, `unexpected event stream from /${pipeline}`);
@@ -114,6 +132,71 @@ export class RunnerClient {
     } finally {
       res.done();
     }
+  }
+
+  /** run() for a JSON job without streaming, over a kept-alive node:http connection. */
+  private async runJson<P extends RunnerPipeline>(pipeline: P, body: object, opts: CallOptions): Promise<RunnerResponses[P]> {
+    const r = await this.postJson(pipeline, Buffer.from(JSON.stringify(body)), opts);
+    if ('folded' in r) return r.folded as RunnerResponses[P];
+    const text = r.body.toString('utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new RunnerBadResponseError(this.url, `body is not JSON: ${text.slice(0, 80)}`);
+    }
+    const parsed = responseSchemas[pipeline].safeParse(json);
+    if (!parsed.success) throw new RunnerBadResponseError(this.url, `/${pipeline} body does not match the ai-runner API: ${parsed.error.issues[0]?.message ?? ''}`);
+    return parsed.data as RunnerResponses[P];
+  }
+
+  /**
+   * A JSON job (no streaming) whose answer is only passed on: the request's bytes go to the runner
+   * as they are, and the runner's answer comes back as its bytes, checked to be a JSON object but
+   * not validated field by field (run() does that, and re-encodes). Same errors as run().
+   */
+  async relayJson(pipeline: RunnerPipeline, body: Uint8Array, opts: CallOptions = {}): Promise<Buffer> {
+    if (!this.lean) {
+      // A fetch given (tests that intercept it): run()'s path, re-encoded.
+      return Buffer.from(JSON.stringify(await this.run(pipeline, JSON.parse(Buffer.from(body).toString('utf8')) as object, opts)));
+    }
+    const r = await this.postJson(pipeline, Buffer.from(body.buffer, body.byteOffset, body.byteLength), opts);
+    if ('folded' in r) return Buffer.from(JSON.stringify(r.folded));
+    let json: unknown;
+    try {
+      json = JSON.parse(r.body.toString('utf8'));
+    } catch {
+      throw new RunnerBadResponseError(this.url, `body is not JSON: ${r.body.toString('utf8', 0, 80)}`);
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new RunnerBadResponseError(this.url, `/${pipeline} body is not a JSON object`);
+    return r.body;
+  }
+
+  /** POSTs JSON bytes; a 2xx answer's bytes, or (asked without stream but answered with events) the llm answer folded. */
+  private async postJson(pipeline: RunnerPipeline, bytes: Buffer, opts: CallOptions): Promise<{ body: Buffer } | { folded: unknown }> {
+    const path = `/${pipeline}`;
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    let r;
+    try {
+      let target = this.targets.get(path);
+      if (!target) {
+        target = postTarget(new URL(this.url + path));
+        if (this.targets.size < 64) this.targets.set(path, target);
+      }
+      // (Again after close(): a later job reconnects.)
+      this.agent ??= keepAliveAgent(target.https);
+      r = await postRaw(target, bytes, { agent: this.agent, headers: this.headers({ 'content-type': 'application/json' }), timeoutMs, signal: opts.signal });
+    } catch (err) {
+      throw this.translate(err, timeoutMs);
+    }
+    if (r.status < 200 || r.status > 299) throw this.statusError(path, r.status, r.statusText, r.body.toString('utf8'));
+    if (r.contentType.includes('text/event-stream')) {
+      // Asked without stream: true but answered with events anyway: fold them as run() does.
+      if (pipeline !== 'llm') throw new RunnerBadResponseError(this.url, `unexpected event stream from /${pipeline}`);
+      const events = new Response(r.body, { headers: { 'content-type': r.contentType } });
+      return { folded: await collectLlm(this.llmEvents(events, () => {}), this.url) };
+    }
+    return { body: r.body };
   }
 
   /** POST /llm with stream: true, yielding each SSE chunk until a finish_reason or [DONE]. */
@@ -222,14 +305,18 @@ export class RunnerClient {
   private async throwIfError(response: Response, path: string): Promise<void> {
     if (response.ok) return;
     const text = await response.text().catch(() => '');
+    throw this.statusError(path, response.status, response.statusText, text);
+  }
+
+  private statusError(path: string, status: number, statusText: string, text: string): RunnerStatusError {
     let body: unknown = text;
     try {
       body = JSON.parse(text);
     } catch {
       // keep the raw text
     }
-    const fallback = text.trim().slice(0, 200) || response.statusText || 'no message';
-    throw new RunnerStatusError(`${this.url}${path}`, response.status, runnerErrorMessage(body, fallback), body);
+    const fallback = text.trim().slice(0, 200) || statusText || 'no message';
+    return new RunnerStatusError(`${this.url}${path}`, status, runnerErrorMessage(body, fallback), body);
   }
 
   private async readJson(response: Response): Promise<unknown> {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_CONCURRENT_PROBES, MediaProbeError, probeMedia } from './index.js';
+import { withoutSdt } from './mpegtsSdt.js';
+import { generateTestVideo } from './testVideo.js';
 import { makeTone } from './testkit.js';
 
 const code = (c: string) => (e: unknown) => e instanceof MediaProbeError && e.code === c;
@@ -29,6 +31,17 @@ describe('probeMedia', () => {
     assert.equal(piped.duration, undefined);
     assert.equal((await probeMedia(ogg)).duration, undefined);
     assert.equal((await probeMedia(ogg, { input: 'file' })).duration, '2.500000');
+  });
+
+  it('MPEG-TS from ffmpeg probes (its SDT, on which the shipped ffprobe crashes, is left out)', async () => {
+    const ts = await generateTestVideo({ seconds: 1, width: 64, height: 48 });
+    const stripped = withoutSdt(ts);
+    assert.ok(stripped.byteLength < ts.byteLength, 'ffmpeg wrote an SDT');
+    assert.equal((ts.byteLength - stripped.byteLength) % 188, 0);
+    const p = await probeMedia(ts);
+    assert.equal(p.formatName, 'mpegts');
+    assert.deepEqual(p.streams.map((s) => s.codecName), ['h264', 'aac']);
+    assert.equal(withoutSdt(stripped), stripped, 'nothing more to drop');
   });
 
   it('refuses empty and oversized input before spawning anything', async () => {

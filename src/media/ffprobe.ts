@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LivepeerError, defineErrorCodes, type CodeOf } from '../errors/index.js';
+import { looksLikeMpegTs, withoutSdt } from './mpegtsSdt.js';
 
 export const mediaProbeErrorCodes = defineErrorCodes('src/media (ffprobe)', {
   PROBE_INPUT_TOO_LARGE: 'The media is larger than the probe accepts.',
@@ -103,7 +104,9 @@ async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Probes `bytes` with ffprobe: container format, duration and streams. */
-export async function probeMedia(bytes: Uint8Array, opts: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probeMedia(input: Uint8Array, opts: ProbeOptions = {}): Promise<ProbeResult> {
+  // the shipped static ffprobe crashes on an MPEG-TS service table; see mpegtsSdt.ts
+  const bytes = looksLikeMpegTs(input) ? withoutSdt(input) : input;
   const maxBytes = opts.maxBytes ?? DEFAULT_PROBE_MAX_BYTES;
   if (bytes.byteLength === 0) throw new MediaProbeError('PROBE_INPUT_EMPTY', 'the media file is empty');
   if (bytes.byteLength > maxBytes) {

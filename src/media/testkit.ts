@@ -1,17 +1,15 @@
-// Real media for tests, made at test time with the ffmpeg binary of @ffmpeg-installer/ffmpeg (a
-// devDependency): a sine tone in any container/codec ffmpeg can write, or a test-pattern image.
+// Real media for tests, made at test time with the ffmpeg binary of @ffmpeg-installer/ffmpeg: a
+// sine tone in any container/codec ffmpeg can write, or a test-pattern image.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ffmpegPath } from './ffmpeg.js';
 
 const run = promisify(execFile);
 
-export function ffmpegPath(): string {
-  return (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-}
+export { ffmpegPath };
 
 async function make(ext: string, args: string[]): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'livepeer-media-'));
