@@ -104,17 +104,20 @@ export const AI_PIPELINES = [
 ] as const;
 export type AiPipeline = (typeof AI_PIPELINES)[number];
 
+/** Name → id for pipelineToCapability (called for every job); the first id of a name wins, as the scan did. */
+const capabilityByName: ReadonlyMap<string, CapabilityId> = (() => {
+  const m = new Map<string, CapabilityId>();
+  for (const [id, n] of Object.entries(capabilityNames)) if (Number(id) >= 0 && !m.has(n)) m.set(n, Number(id));
+  return m;
+})();
+
 /**
  * go-livepeer's PipelineToCapability: upper-case the first letter, `-` → space, then match the
  * capability names exactly. Returns undefined for anything else (go-livepeer: Capability_Invalid).
  */
 export function pipelineToCapability(pipeline: string): CapabilityId | undefined {
   if (pipeline === '') return undefined;
-  const name = pipeline[0]!.toUpperCase() + pipeline.slice(1).replaceAll('-', ' ');
-  for (const [id, n] of Object.entries(capabilityNames)) {
-    if (n === name && Number(id) >= 0) return Number(id);
-  }
-  return undefined;
+  return capabilityByName.get(pipeline[0]!.toUpperCase() + pipeline.slice(1).replaceAll('-', ' '));
 }
 
 /** Reverse mapping used by remote discovery: lower-case the name, spaces → `-`. */

@@ -1,5 +1,6 @@
-// Public surface of src/market: aiModels.json, capabilities, AI prices and work units.
-// (Discovery and selection arrive in a later issue.)
+// Public surface of src/market: aiModels.json, capabilities, AI prices and work units, discovery
+// (src/market/discovery: sources, registry, GetOrchestrator fan-out) and selection
+// (src/market/selection).
 export type { AiModelEntry, AiModelsConfig, AiModelsOptions } from './aiModels.js';
 export { loadAiModels, parseAiModelsInline, parseAiModelsJson, validateEntries } from './aiModels.js';
 export type { AiModelIssue, AiModelsErrorCode } from './aiModelsErrors.js';
@@ -49,3 +50,5 @@ export {
   goLivepeerUnits,
   jobUnits,
 } from './units.js';
+export * from './discovery/index.js';
+export * from './selection/index.js';
