@@ -1,34 +1,48 @@
 // `npm run bench:paid`: minimal llm jobs (max_tokens 1) through the paid path — client → gateway →
-// orchestrator → CPU reference runner, all on loopback, paying with real tickets on an anvil devnet —
-// and straight to the runner in the same run, at concurrency 1, 4, 16, 64. Per level: jobs/s (paid
-// and direct), p50/p99 of the paid jobs, CPU per paid job (this whole process: client, gateway,
-// orchestrator and runner share it, so it is an upper bound of the servers' CPU), tickets per job,
-// and evPerFee = EV sent / fees owed (exact ratio, printed as a decimal). Each level pays for its
-// own model (its own (sender, manifest) balance), so it starts with no credit and what it leaves
-// at the orchestrator counts against it. The last stdout line is one JSON object.
+// orchestrator → CPU reference runner over loopback, the gateway paying with real tickets on an
+// anvil devnet (HTTP/2 + TLS to the orchestrator, every ticket validated there, the price the
+// orchestrator's own) — and the same jobs straight to the same runner, in the same run, at
+// concurrency 1, 4, 16, 64.
 //
-// Env: PAID_BENCH_JOBS (jobs per level, default 200, at least 4 × concurrency),
-// PAID_BENCH_EV (orchestrator ticket EV, wei, default 8e9 = the -ticketEV default),
-// PAID_BENCH_PRICE (wei per token, default EV / 4).
-import { mkdtempSync, rmSync } from 'node:fs';
+// Every node is its own process (bench/lib/node-child.ts), as deployed, at its default log level
+// (info); this process is only the client, and the same client (fetch, keep-alive) sends both the
+// paid and the direct jobs. Paid and direct batches alternate (ABBA) so both see the same
+// background load; a warm-up on its own model (its own balance) runs first, so what is measured is
+// the steady state of long-running nodes, yet every level starts without credit and buys its own
+// tickets.
+//
+// Per level: jobs/s paid and direct and their ratio, p50/p99 of the paid jobs, server CPU per paid
+// job (the gateway's plus the orchestrator's process CPU, user + system, over the paid batches),
+// tickets per job, and evPerFee = EV sent / fees owed (the orchestrator must have debited exactly
+// the fees the gateway counts; the bench fails otherwise). The last stdout line is one JSON object.
+//
+// Env: PAID_BENCH_JOBS (paid jobs per level, default 2000, at least 8 × concurrency), PAID_BENCH_EV
+// (ticket EV, wei, default 8e9 = the -ticketEV default), PAID_BENCH_PRICE (wei per token, default
+// EV / 4), PAID_BENCH_LEVELS (default 1,4,16,64), PAID_BENCH_WARMUP (jobs, default 6000),
+// PAID_BENCH_PROF=<dir> (--cpu-prof profiles of
+// the gateway and the orchestrator into <dir>/gateway and <dir>/orchestrator).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { RunnerClient, startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
+import { join, resolve } from 'node:path';
 import { startDevnet } from '../src/eth/index.js';
 import { Capability } from '../src/market/index.js';
 import { Rat } from '../src/money/index.js';
-import { startGateway } from '../src/nodes/gateway/index.js';
-import { startOrchestrator } from '../src/nodes/orchestrator/index.js';
+import { spawnNode, type BenchNode } from './lib/nodes.js';
 import { round } from './lib/stats.js';
 
-const LEVELS = [1, 4, 16, 64];
-const JOBS = Math.max(1, Math.floor(Number(process.env.PAID_BENCH_JOBS ?? 200)) || 200);
+const LEVELS = (process.env.PAID_BENCH_LEVELS ?? '1,4,16,64').split(',').map((c) => Math.max(1, Math.floor(Number(c)) || 1));
+const JOBS = Math.max(1, Math.floor(Number(process.env.PAID_BENCH_JOBS ?? 2000)) || 2000);
 const EV = BigInt(process.env.PAID_BENCH_EV ?? '8000000000');
 const PRICE = BigInt(process.env.PAID_BENCH_PRICE ?? (EV / 4n).toString());
+const PROF = process.env.PAID_BENCH_PROF ? resolve(process.env.PAID_BENCH_PROF) : undefined;
+// JIT tiers and the heap's young generation take thousands of jobs to settle: a warm-up of 1000
+// left the first level measured at twice the CPU per job of the same level run again.
+const WARMUP_JOBS = Math.max(0, Math.floor(Number(process.env.PAID_BENCH_WARMUP ?? 6000)) || 0);
+/** Batches per level, alternating paid and direct (an even number, so each side gets half). */
+const ROUNDS = 6;
 
 interface Level {
   concurrency: number;
-  jobs: number;
   paidPerSec: number;
   directPerSec: number;
   ratio: number;
@@ -36,17 +50,10 @@ interface Level {
   p99Ms: number;
   cpuMsPerJob: number;
   ticketsPerJob: number;
-  evPerFee: string;
+  evPerFee: number | null;
 }
 
 const log = (s: string) => console.error(`[bench:paid] ${s}`);
-
-/** An exact ratio as a decimal with `digits` places (truncated). */
-function decimal(r: Rat, digits = 4): string {
-  const scaled = (r.num * 10n ** BigInt(digits)) / r.den;
-  const s = scaled.toString().padStart(digits + 1, '0');
-  return `${s.slice(0, -digits)}.${s.slice(-digits)}`;
-}
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -71,93 +78,167 @@ async function pool(n: number, concurrency: number, fn: () => Promise<void>): Pr
   return { ms: performance.now() - t0, latencies };
 }
 
-async function main(): Promise<void> {
-  log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu?'}; ticket EV ${EV} wei, price ${PRICE} wei/token`);
-  const dir = mkdtempSync(join(os.tmpdir(), 'bench-paid-'));
-  const dev = await startDevnet({ orchestrators: 1, gateways: 1, roundLength: 400n });
-  const runners: ReferenceRunner[] = [];
-  const closers: (() => Promise<unknown>)[] = [];
-  try {
-    const models = [];
-    for (const c of LEVELS) {
-      const r = await startReferenceRunner({ pipeline: 'llm', modelId: `bench-llm-c${c}` });
-      runners.push(r);
-      models.push({ pipeline: 'llm', model_id: r.modelId, url: r.url, price_per_unit: Number(PRICE), pixels_per_unit: 1, warm: true, capacity: 128 });
+/** One llm job posted with fetch; anything but a 200 with an llm answer fails the bench. */
+function llmJob(url: string, modelId: string): () => Promise<void> {
+  const body = JSON.stringify({ model: modelId, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 });
+  return async () => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const text = await res.text();
+    if (res.status !== 200 || !text.includes('"choices"')) throw new Error(`job to ${url} failed: ${res.status} ${text.slice(0, 300)}`);
+  };
+}
+
+type Cpu = { user: number; system: number };
+type Snapshot = Map<string, Cpu>;
+
+/** CPU time of each node (and of this process, the client) at one moment, µs. */
+async function snapshot(nodes: BenchNode[]): Promise<Snapshot> {
+  const m: Snapshot = new Map((await Promise.all(nodes.map(async (n) => [n.role, await n.cpu()] as const))).map(([k, v]) => [k, v]));
+  m.set('client', process.cpuUsage());
+  return m;
+}
+
+/** CPU spent per node over a set of batches, user and system apart. */
+class CpuTally {
+  private readonly t = new Map<string, Cpu>();
+  add(before: Snapshot, after: Snapshot): void {
+    for (const [k, a] of after) {
+      const b = before.get(k)!;
+      const t = this.t.get(k) ?? { user: 0, system: 0 };
+      this.t.set(k, { user: t.user + a.user - b.user, system: t.system + a.system - b.system });
     }
-    const orch = await startOrchestrator({
-      serviceAddr: '127.0.0.1:0',
-      network: 'devnet',
-      ethUrl: dev.rpcUrl,
-      ethController: dev.controller,
-      dataDir: join(dir, 'orch'),
-      aiModels: JSON.stringify(models),
-      ethPrivateKey: dev.accounts.find((a) => a.role === 'orchestrator')!.privateKey,
-      ticketEV: EV,
-      // Room for the 64 concurrent jobs of the last level (go-livepeer's default is 10).
-      maxSessions: 256,
-      logLevel: 'silent',
-    });
-    closers.push(() => orch.close());
-    const gw = await startGateway({
-      httpAddr: '127.0.0.1:0',
-      orchAddr: orch.url,
-      ethUrl: dev.rpcUrl,
-      ethController: dev.controller,
-      ethPrivateKey: dev.accounts.find((a) => a.role === 'gateway')!.privateKey,
-      dataDir: join(dir, 'gateway'),
-      logLevel: 'silent',
-    });
-    closers.unshift(() => gw.close());
+  }
+  total(k: string): number {
+    const t = this.t.get(k);
+    return t ? t.user + t.system : 0;
+  }
+  describe(jobs: number, keys: string[]): string {
+    const ms = (us: number) => round(us / 1000 / jobs, 3);
+    return keys.map((k) => `${k} ${ms(this.total(k))} (sys ${ms(this.t.get(k)?.system ?? 0)})`).join(', ');
+  }
+}
+
+async function main(): Promise<void> {
+  log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu?'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ticket EV ${EV} wei, price ${PRICE} wei/token`);
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-paid-'));
+  if (PROF) mkdirSync(PROF, { recursive: true });
+  const dev = await startDevnet({ orchestrators: 1, gateways: 1, roundLength: 400n, serviceURI: false });
+  const nodes: BenchNode[] = [];
+  const spawn = async (role: 'gateway' | 'orchestrator' | 'runner', name: string, options: Record<string, unknown>, prof = false): Promise<BenchNode> => {
+    const n = await spawnNode(role, options, { logFile: join(dir, `${name}.log`), ...(prof && PROF ? { cpuProfDir: join(PROF, name) } : {}) });
+    nodes.push(n);
+    return n;
+  };
+  try {
+    const names = ['warm', ...LEVELS.map((c, i) => `l${i + 1}-c${c}`)];
+    const runners = await Promise.all(names.map((n) => spawn('runner', `runner-${n}`, { pipeline: 'llm', modelId: `bench-llm-${n}` })));
+    const models = runners.map((r, i) => ({ pipeline: 'llm', model_id: `bench-llm-${names[i]}`, url: r.url, price_per_unit: Number(PRICE), pixels_per_unit: 1, warm: true, capacity: 128 }));
+    const orch = await spawn(
+      'orchestrator',
+      'orchestrator',
+      {
+        serviceAddr: '127.0.0.1:0',
+        network: 'devnet',
+        ethUrl: dev.rpcUrl,
+        ethController: dev.controller,
+        dataDir: join(dir, 'orch'),
+        aiModels: JSON.stringify(models),
+        ethPrivateKey: dev.accounts.find((a) => a.role === 'orchestrator')!.privateKey,
+        ticketEV: EV.toString(),
+        // Room for the 64 concurrent jobs of the last level (go-livepeer's default is 10).
+        maxSessions: 256,
+        logLevel: 'info',
+      },
+      true,
+    );
+    const gw = await spawn(
+      'gateway',
+      'gateway',
+      {
+        httpAddr: '127.0.0.1:0',
+        orchAddr: orch.url,
+        ethUrl: dev.rpcUrl,
+        ethController: dev.controller,
+        ethPrivateKey: dev.accounts.find((a) => a.role === 'gateway')!.privateKey,
+        dataDir: join(dir, 'gateway'),
+        logLevel: 'info',
+      },
+      true,
+    );
+
+    // Warm-up of every process on the warm-up model (its own balance); nothing of it is counted.
+    const t0 = performance.now();
+    for (const c of [16, 64, 4]) {
+      await pool(Math.ceil(WARMUP_JOBS / 3), c, llmJob(`${gw.url}/llm`, 'bench-llm-warm'));
+      await pool(Math.ceil(WARMUP_JOBS / 3), c, llmJob(`${runners[0]!.url}/llm`, 'bench-llm-warm'));
+    }
+    // Each level's runner too (direct jobs: no balance is touched), or the first batches of a level
+    // would measure a cold runner on both sides.
+    for (const [i, r] of runners.slice(1).entries()) await pool(Math.ceil(WARMUP_JOBS / 3), 16, llmJob(`${r.url}/llm`, `bench-llm-${names[i + 1]}`));
+    log(`warm-up: ${WARMUP_JOBS} paid and ${WARMUP_JOBS} direct jobs, and ${Math.ceil(WARMUP_JOBS / 3)} direct jobs per level's runner, in ${round((performance.now() - t0) / 1000, 1)} s`);
 
     const levels: Level[] = [];
     for (const [i, concurrency] of LEVELS.entries()) {
-      const runner = runners[i]!;
-      const jobs = Math.max(JOBS, 4 * concurrency);
-      const body = JSON.stringify({ model: runner.modelId, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 });
-      const paidJob = async () => {
-        const res = await fetch(`${gw.url}/llm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const text = await res.text();
-        if (res.status !== 200) throw new Error(`paid job failed: ${res.status} ${text}`);
-      };
-      // No warm-up: the level's first jobs buy its first tickets, which belong in its EV / fees.
-      const before = gw.stats();
-      const c0 = process.cpuUsage();
-      const paid = await pool(jobs, concurrency, paidJob);
-      const cpu = process.cpuUsage(c0);
-      const after = gw.stats();
-      const direct = new RunnerClient({ url: runner.url });
-      const directBody = { model: runner.modelId, messages: [{ role: 'user' as const, content: 'hi' }], max_tokens: 1 };
-      const straight = await pool(jobs, concurrency, async () => {
-        await direct.run('llm', directBody);
-      });
-      const ev = after.tickets.ev.sub(before.tickets.ev);
-      const fees = after.fees.sub(before.fees);
-      const tickets = after.tickets.sent - before.tickets.sent;
-      const paidPerSec = (jobs * 1000) / paid.ms;
-      const directPerSec = (jobs * 1000) / straight.ms;
+      const runner = runners[i + 1]!;
+      const modelId = `bench-llm-${names[i + 1]}`;
+      const manifest = `${Capability.LLM}_${modelId}`;
+      const batch = Math.ceil(Math.max(JOBS, 8 * concurrency) / ROUNDS);
+      const paidJob = llmJob(`${gw.url}/llm`, modelId);
+      const directJob = llmJob(`${runner.url}/llm`, modelId);
+      const g0 = await gw.stats();
+      const o0 = await orch.stats();
+      let paidMs = 0;
+      let directMs = 0;
+      const paidCpu = new CpuTally();
+      const directCpu = new CpuTally();
+      const latencies: number[] = [];
+      // ABBA…: paid, direct, direct, paid, paid, direct — neither side always goes first.
+      for (let r = 0; r < ROUNDS; r++) {
+        const paidTurn = r % 4 === 0 || r % 4 === 3;
+        const before = await snapshot([gw, orch, runner]);
+        const res = await pool(batch, concurrency, paidTurn ? paidJob : directJob);
+        const after = await snapshot([gw, orch, runner]);
+        (paidTurn ? paidCpu : directCpu).add(before, after);
+        if (paidTurn) {
+          paidMs += res.ms;
+          latencies.push(...res.latencies);
+        } else directMs += res.ms;
+      }
+      const jobs = (batch * ROUNDS) / 2;
+      const g1 = await gw.stats();
+      const o1 = await orch.stats({ sender: gw.address!, manifest });
+      const ev = Rat.parse(g1.ticketEv!).sub(Rat.parse(g0.ticketEv!));
+      const fees = Rat.parse(g1.fees!).sub(Rat.parse(g0.fees!));
+      const debited = Rat.parse(o1.feesDebited!).sub(Rat.parse(o0.feesDebited!));
+      const tickets = g1.ticketsSent! - g0.ticketsSent!;
+      const okJobs = g1.jobsOk! - g0.jobsOk!;
+      if (okJobs !== jobs || g1.jobsFailed !== g0.jobsFailed) throw new Error(`c=${concurrency}: the gateway counts ${okJobs} jobs done of ${jobs}, ${g1.jobsFailed! - g0.jobsFailed!} failed`);
+      if (!fees.eq(debited)) throw new Error(`c=${concurrency}: the gateway owes ${fees} wei but the orchestrator debited ${debited} wei`);
+      if (tickets === 0 || fees.isZero()) throw new Error(`c=${concurrency}: nothing was paid (${tickets} tickets, fees ${fees})`);
+      const paidPerSec = (jobs * 1000) / paidMs;
+      const directPerSec = (jobs * 1000) / directMs;
       const level: Level = {
         concurrency,
-        jobs,
         paidPerSec: round(paidPerSec, 1),
         directPerSec: round(directPerSec, 1),
         ratio: round(paidPerSec / directPerSec, 3),
-        p50Ms: round(percentile(paid.latencies, 50), 2),
-        p99Ms: round(percentile(paid.latencies, 99), 2),
-        cpuMsPerJob: round((cpu.user + cpu.system) / 1000 / jobs, 3),
+        p50Ms: round(percentile(latencies, 50), 2),
+        p99Ms: round(percentile(latencies, 99), 2),
+        cpuMsPerJob: round((paidCpu.total('gateway') + paidCpu.total('orchestrator')) / 1000 / jobs, 3),
         ticketsPerJob: round(tickets / jobs, 4),
-        evPerFee: fees.isZero() ? 'n/a' : decimal(ev.div(fees)),
+        evPerFee: round(Number(ev.mul(10_000n).div(fees).floor()) / 10_000, 4),
       };
       log(
         `c=${concurrency}: ${level.paidPerSec} paid jobs/s (direct ${level.directPerSec}/s, ratio ${level.ratio}), p50 ${level.p50Ms} ms, p99 ${level.p99Ms} ms, ` +
-          `${level.cpuMsPerJob} ms CPU/job, ${tickets} tickets for ${jobs} jobs, EV sent ≈${ev.floor()} wei / fees ${fees} wei = ${level.evPerFee}; ` +
-          `left at the orchestrator ≈${(orch.balance(gw.address, `${Capability.LLM}_${runner.modelId}`) ?? Rat.ZERO).floor()} wei`,
+          `server CPU ${level.cpuMsPerJob} ms/job (${paidCpu.describe(jobs, ['gateway', 'orchestrator', 'runner', 'client'])}; direct: ${directCpu.describe(jobs, ['runner', 'client'])}), ` +
+          `${tickets} tickets for ${jobs} jobs, EV sent ≈${ev.floor()} wei / fees ${fees.floor()} wei = ${level.evPerFee}; left at the orchestrator ≈${o1.balance ? Rat.parse(o1.balance).floor() : 0n} wei`,
       );
       levels.push(level);
     }
-    console.log(JSON.stringify({ metric: 'paid', ticketEV: EV.toString(), pricePerToken: PRICE.toString(), levels }));
+    console.log(JSON.stringify({ metric: 'paid', levels }));
   } finally {
-    for (const c of closers) await c().catch(() => {});
-    for (const r of runners) await r.close();
+    // Gateway and orchestrator first (they write their profiles on a normal exit), then the runners.
+    for (const n of [...nodes].reverse()) await n.close().catch(() => {});
     await dev.stop();
     rmSync(dir, { recursive: true, force: true });
   }

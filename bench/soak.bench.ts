@@ -17,12 +17,12 @@ import os from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
-import { startDevnet } from '../src/eth/index.js';
+import { connectChain, startDevnet } from '../src/eth/index.js';
 import { aiJobCapabilities, Capability } from '../src/market/index.js';
 import { Sender, localTicketSigner } from '../src/pm/index.js';
 import { createOrchestratorClient } from '../src/wire/index.js';
-import { capabilitiesToWire, connectChain } from '../src/nodes/common/index.js';
-import { SessionPool, firstAcceptableSelector, startGateway, type JobTarget } from '../src/nodes/gateway/index.js';
+import { capabilitiesToWire } from '../src/nodes/common/index.js';
+import { SessionPool, startGateway, type JobTarget } from '../src/nodes/gateway/index.js';
 import { StatsRecorder } from '../src/nodes/gateway/stats.js';
 import { startOrchestrator } from '../src/nodes/orchestrator/index.js';
 import { round } from './lib/stats.js';
@@ -101,12 +101,11 @@ async function main(): Promise<void> {
     const client = createOrchestratorClient(orch.url);
     closers.push(() => client.close());
     const refreshPool = new SessionPool({
-      orchestrators: [orch.url],
+      discovery: [orch.url],
       client: () => client,
       signer,
       sender,
       chain: chain.view,
-      selector: firstAcceptableSelector,
       stats: new StatsRecorder(),
       log: pino({ level: 'silent' }),
       suspendMs: 60_000,

@@ -14,6 +14,8 @@ export interface DeadPeer {
   refused(): number;
   /** From now on, pipe new connections to 127.0.0.1:`port`; undefined = refuse again. */
   forwardTo(port: number | undefined): void;
+  /** An outage: refuse new connections and reset the ones being piped (kept-alive clients see it at once). */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,11 @@ export async function deadPeer(): Promise<DeadPeer> {
     addr: `127.0.0.1:${a.port}`,
     refused: () => refused,
     forwardTo: (p) => (target = p),
+    cut: () => {
+      target = undefined;
+      for (const s of open) s.resetAndDestroy();
+      open.clear();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of open) s.destroy();

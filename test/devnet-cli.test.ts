@@ -3,9 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../src/store/index.js';
+import { winningTicket } from '../src/store/testkit.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'livepeer-ts.mjs');
@@ -113,6 +117,57 @@ describe('livepeer-ts chain', () => {
     const o = await status(keyOf('orchestrator').address);
     assert.equal(o.registeredTranscoder, true);
     assert.equal(o.activeTranscoder, true);
+  });
+
+  it('status advises a gateway on deposit and reserve from the chain’s own gas price and pool size', async () => {
+    const r = await chain(['status', ...common(), '-address', keyOf('gateway').address, '-json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { gasPrice: string; poolSize: string; funding: Record<string, unknown> & { explanation: string[] } };
+    const gas = BigInt(s.gasPrice);
+    // By hand, go-livepeer's rule: redeem gas 1.2M × gas price × 100, or EV 8 gwei × 100 when higher.
+    const fv = 1_200_000n * gas * 100n > 800_000_000_000n ? 1_200_000n * gas * 100n : 800_000_000_000n;
+    assert.equal(s.funding.faceValue, fv.toString());
+    assert.equal(s.funding.reserveNeeded, (fv * 2n).toString(), 'two active orchestrators share the reserve');
+    assert.equal(s.funding.reservePerOrchestrator, (10n ** 18n / 2n).toString());
+    assert.equal(s.funding.depositNeeded, (fv * 3n).toString());
+    assert.equal(s.funding.reserveStatus, fv <= 10n ** 18n / 2n ? 'ok' : 'low');
+    assert.ok(s.funding.explanation.some((l) => l.startsWith('deposit ') && l.includes('pays your winning tickets')));
+    const text = await chain(['status', ...common(), '-address', keyOf('gateway').address]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /funding, as a gateway/);
+    assert.match(text.stdout, /reserve 1 ETH: a guarantee split between the 2 active orchestrators \(0\.5 ETH each\)/);
+  });
+
+  it('status -dataDir reports an orchestrator’s winning tickets from its store, net of gas at the fee-history price', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'status-store-'));
+    try {
+      const store = await openStore({ backend: 'sqlite', dataDir: dir });
+      const face = [3n * 10n ** 15n, 2n * 10n ** 15n, 10n ** 15n];
+      for (const [i, faceValue] of face.entries()) await store.tickets.addWinning(winningTicket(i, { faceValue }));
+      const redeemed = winningTicket(9, { faceValue: 7n });
+      await store.tickets.addWinning(redeemed);
+      const [r0] = await store.tickets.list('pending', 10).then((l) => l.filter((t) => t.ticket.ticket.faceValue === 7n));
+      await store.tickets.markRedeemed(r0!.ticketHash, { txHash: `0x${'ab'.repeat(32)}` });
+      await store.tickets.markSubmitted([(await store.tickets.list('pending', 1))[0]!.ticketHash], { txHash: `0x${'cd'.repeat(32)}`, nonce: 4 });
+      await store.close();
+      const r = await chain(['status', ...common(), '-address', keyOf('orchestrator').address, '-dataDir', dir, '-redeemGas', '100000', '-json']);
+      assert.equal(r.code, 0, r.stderr);
+      const o = (JSON.parse(r.stdout) as { orchestratorFunding: Record<string, string> & { explanation: string[] } }).orchestratorFunding;
+      const gas = BigInt(o.gasPrice!);
+      assert.ok(gas > 0n);
+      // Pending and submitted both wait for the chain: 3 tickets, 6e15 wei; the redeemed one is not open.
+      assert.equal(o.expectedGas, (3n * 100_000n * gas).toString());
+      assert.equal(o.net, (6n * 10n ** 15n - 3n * 100_000n * gas).toString());
+      assert.match(o.explanation[0]!, /^3 winning tickets waiting to be redeemed, worth 0\.006 ETH/);
+      assert.ok(o.explanation.some((l) => l === 'redeemed so far: 1 tickets, 0.000000000000000007 ETH.'));
+      const text = await chain(['status', ...common(), '-address', keyOf('orchestrator').address, '-dataDir', dir]);
+      assert.match(text.stdout, /winning tickets, as an orchestrator \(store /);
+      const missing = await chain(['status', ...common(), '-dataDir', join(dir, 'nope')]);
+      assert.equal(missing.code, 2, missing.stderr);
+      assert.match(missing.stderr, /no winning-ticket store in/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('funds deposit and reserve with exact decimal ETH, key from the environment', async () => {

@@ -7,6 +7,7 @@ import { create } from '@bufbuild/protobuf';
 import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Http2SecureServer } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,7 +17,7 @@ import type { PriceInfo } from '../src/money/index.js';
 import { Capability, defaultCapabilities, makeCapabilities, mandatoryOCapabilities, pipelineToCapability } from '../src/market/index.js';
 import type { Hex32 } from '../src/pm/index.js';
 import { computeWinProb, localTicketSigner, recoverSigner, ticketHashBytes } from '../src/pm/index.js';
-import { capabilitiesToWire } from '../src/nodes/common/index.js';
+import { capabilitiesToWire, trackConnections } from '../src/nodes/common/index.js';
 import {
   OrchestratorInfoSchema,
   PAYMENT_HEADER,
@@ -78,6 +79,8 @@ export async function startFakeOrchestrator(o: FakeOrchestratorOptions): Promise
   const signer = localTicketSigner(o.privateKey);
   const secret = randomBytes(32);
   const app = Fastify({ ...orchestratorServerOptions(tls), logger: false });
+  // close() must not wait for a gateway's idle HTTP/2 session to time out (10 min, as go-livepeer).
+  const connections = trackConnections(app.server as unknown as Http2SecureServer);
   const state: FakeOrchestrator = {
     url: '',
     address: signer.address,
@@ -85,7 +88,9 @@ export async function startFakeOrchestrator(o: FakeOrchestratorOptions): Promise
     discoveries: 0,
     failWith: o.failWith,
     close: async () => {
-      await app.close();
+      const closing = app.close();
+      connections.closeAll(500);
+      await closing;
       rmSync(dir, { recursive: true, force: true });
     },
   };

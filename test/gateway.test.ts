@@ -28,6 +28,12 @@ let goRunner400: FakeOrchestrator;
 let stale: FakeOrchestrator;
 let gw: GatewayHandle;
 const gateways: GatewayHandle[] = [];
+/**
+ * These tests are about what the gateway does with each kind of failure, so the orchestrator under
+ * test must be the one tried first: a draw that always returns 0 takes the first qualifier, in
+ * -orchAddr order (selection itself is tested in src/market/selection and test/gateway-market).
+ */
+const firstInOrder = (): number => 0;
 
 async function post(g: GatewayHandle, path: string, body: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(`${g.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -57,7 +63,7 @@ before(async () => {
   stale = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 400, message: 'TicketParams expired\n' } });
   goRunner400 = await startFakeOrchestrator({ ...common, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 500, message: 'text-to-image container returned 400: image expired\n' } });
   // pricey first: the first responsive orchestrator is skipped because of its price.
-  gw = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [pricey.url, cheap.url], maxPricePerUnit: '5', logLevel: 'silent' });
+  gw = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [pricey.url, cheap.url], maxPricePerUnit: '5', logLevel: 'silent', rng: firstInOrder });
   gateways.push(gw);
 });
 
@@ -162,7 +168,7 @@ describe('gateway client API (offchain)', () => {
   });
 
   it('503 "Service Unavailable Error" when no orchestrator is within the max price; none gets a job', async () => {
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [pricey.url, cheap.url], maxPricePerUnit: '1', pixelsPerUnit: '2', logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [pricey.url, cheap.url], maxPricePerUnit: '1', pixelsPerUnit: '2', logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     const before = cheap.jobs.length;
     const r = await post(g, '/text-to-image', { prompt: 'too cheap a gateway' });
@@ -180,7 +186,7 @@ describe('gateway client API (offchain)', () => {
   it('503 names the real cause when the only orchestrator is suspended (not "within the max price")', async () => {
     const failing = await startFakeOrchestrator({ runners: runnerUrls, models, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.broken, failWith: { status: 500, message: 'runner exploded' } });
     after(() => failing.close());
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [failing.url], logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [failing.url], logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     const first = await post(g, '/text-to-image', { prompt: 'fails and suspends', width: 16, height: 16 });
     assert.equal(first.status, 503);
@@ -195,7 +201,7 @@ describe('gateway client API (offchain)', () => {
   it('fails over to the next orchestrator on 5xx and on an unreachable one, and suspends the failed one', async () => {
     const dead = await deadPeer();
     after(() => dead.close());
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [dead.addr, broken.url, cheap.url], logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [dead.addr, broken.url, cheap.url], logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     const before = cheap.jobs.length;
     const r = await post(g, '/text-to-image', { prompt: 'first try fails', width: 16, height: 16 });
@@ -214,7 +220,7 @@ describe('gateway client API (offchain)', () => {
   });
 
   it("returns the orchestrator's 4xx about the request to the client without retrying", async () => {
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [picky.url, cheap.url], logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [picky.url, cheap.url], logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     const before = cheap.jobs.length;
     const r = await post(g, '/text-to-image', { prompt: 'odd size', width: 17 });
@@ -225,7 +231,7 @@ describe('gateway client API (offchain)', () => {
   });
 
   it('a go-livepeer orchestrator whose runner said 400 ("image expired"): the client gets 400, the orchestrator is not suspended', async () => {
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [goRunner400.url, cheap.url], logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [goRunner400.url, cheap.url], logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     const before = cheap.jobs.length;
     for (let i = 1; i <= 2; i++) {
@@ -239,7 +245,7 @@ describe('gateway client API (offchain)', () => {
   });
 
   it('"TicketParams expired": fresh params from the same orchestrator (bounded), then another one; not suspended', async () => {
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [stale.url, cheap.url], logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [stale.url, cheap.url], logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     const discoveries = stale.discoveries;
     const r = await post(g, '/text-to-image', { prompt: 'stale params', width: 16, height: 16 });
@@ -255,7 +261,7 @@ describe('gateway client API (offchain)', () => {
   it('a refused payment (403): another orchestrator runs the job; the refusing one is not suspended but asked for a fresh session', async () => {
     const refusing = await startFakeOrchestrator({ runners: runnerUrls, models, price: { pricePerUnit: 1n, pixelsPerUnit: 1n }, privateKey: KEYS.picky, failWith: { status: 403, message: 'Could not verify auth token\n' } });
     after(() => refusing.close());
-    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [refusing.url, cheap.url], logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: '127.0.0.1:0', orchAddr: [refusing.url, cheap.url], logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     for (let i = 1; i <= 2; i++) {
       const r = await post(g, '/text-to-image', { prompt: `refused ${i}`, width: 16, height: 16 });
@@ -267,8 +273,8 @@ describe('gateway client API (offchain)', () => {
   });
 
   it('needs an auth token to listen beyond loopback, and then checks it', async () => {
-    await assert.rejects(startGateway({ httpAddr: '0.0.0.0:0', orchAddr: cheap.url, logLevel: 'silent' }), /auth token/);
-    const g = await startGateway({ httpAddr: '0.0.0.0:0', orchAddr: cheap.url, authToken: 'letmein', logLevel: 'silent' });
+    await assert.rejects(startGateway({ httpAddr: '0.0.0.0:0', orchAddr: cheap.url, logLevel: 'silent', rng: firstInOrder }), /auth token/);
+    const g = await startGateway({ httpAddr: '0.0.0.0:0', orchAddr: cheap.url, authToken: 'letmein', logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     const denied = await post(g, '/text-to-image', { prompt: 'x' });
     assert.equal(denied.status, 401);
@@ -291,7 +297,7 @@ describe('gateway client API (offchain)', () => {
   });
 
   it('binds -httpAddr localhost as 127.0.0.1 itself (no hosts-file lookup) and needs no token there', async () => {
-    const g = await startGateway({ httpAddr: 'localhost:0', orchAddr: cheap.url, logLevel: 'silent' });
+    const g = await startGateway({ httpAddr: 'localhost:0', orchAddr: cheap.url, logLevel: 'silent', rng: firstInOrder });
     gateways.push(g);
     assert.match(g.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const r = await post(g, '/text-to-image', { prompt: 'loopback by rule', width: 8, height: 8 });

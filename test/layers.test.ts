@@ -22,7 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   media: ['errors'],
   settlement: ['money', 'pm', 'eth', 'store', 'errors'],
   ai: ['media', 'wire', 'errors'],
-  signer: ['pm', 'billing', 'wire', 'eth', 'errors'],
+  signer: ['money', 'pm', 'eth', 'wire', 'store', 'market', 'billing', 'errors'],
   nodes: ['errors', 'money', 'pm', 'eth', 'wire', 'store', 'market', 'billing', 'media', 'settlement', 'ai', 'signer'],
   cli: ['errors', 'money', 'pm', 'eth', 'wire', 'store', 'market', 'billing', 'media', 'settlement', 'ai', 'signer', 'nodes'],
   web: ['errors', 'nodes'],

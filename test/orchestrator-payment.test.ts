@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
-import { startDevnet, type DevAccount, type Devnet } from '../src/eth/index.js';
+import { connectChain, startDevnet, type ChainAdapters, type DevAccount, type Devnet } from '../src/eth/index.js';
 import { Capability } from '../src/market/index.js';
 import { Rat, type PriceInfo } from '../src/money/index.js';
 import { newTicket, ticketEV, ticketHashBytes, type TicketParams } from '../src/pm/index.js';
@@ -25,7 +25,6 @@ import {
   ticketParamsFromWire,
   type OrchestratorInfo,
 } from '../src/wire/index.js';
-import { connectChain, type ChainAdapters } from '../src/nodes/common/index.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/index.js';
 import { TestGateway, h2post } from '../src/nodes/orchestrator/testkit.js';
 

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { startReferenceRunner, type ReferenceRunner } from '../src/ai/index.js';
-import { bondingManagerAbi, startDevnet, type DevAccount, type Devnet } from '../src/eth/index.js';
+import { bondingManagerAbi, connectChain, startDevnet, type ChainAdapters, type DevAccount, type Devnet } from '../src/eth/index.js';
 import { Capability } from '../src/market/index.js';
 import { Rat } from '../src/money/index.js';
 import { localTicketSigner, ticketEV } from '../src/pm/index.js';
 import { createOrchestratorClient, createOrchestratorRequest, encodePaymentHeader, emptyPayment, ticketParamsFromWire, priceInfoFromWire, refusalFromConnectError } from '../src/wire/index.js';
-import { connectChain, type ChainAdapters } from '../src/nodes/common/index.js';
 import { startOrchestrator, type Orchestrator } from '../src/nodes/orchestrator/index.js';
 import { TestGateway, h2post } from '../src/nodes/orchestrator/testkit.js';
 import { deadPeer, type DeadPeer } from './dead-peer.js';
@@ -277,7 +276,7 @@ describe('winning tickets', () => {
     }
     const winners = orchB.stats().tickets.winning;
     assert.ok(winners > 0, 'no winning ticket in 40 tickets at win probability 1/2');
-    assert.equal(orchB.pendingRedemptions().length, winners);
+    assert.equal((await orchB.pendingRedemptions()).length, winners);
     // Not yet: the gateway could still use these params.
     await orchB.flushRedemptions();
     assert.equal(orchB.stats().redeemed.count, 0);
@@ -290,7 +289,7 @@ describe('winning tickets', () => {
     const s = orchB.stats();
     assert.equal(s.redeemed.count, winners);
     assert.equal(s.redeemed.txHashes.length, winners);
-    assert.equal(orchB.pendingRedemptions().length, 0);
+    assert.equal((await orchB.pendingRedemptions()).length, 0);
     const params = ticketParamsFromWire(g.info.ticketParams!, priceInfoFromWire(g.info.priceInfo!));
     assert.equal(s.redeemed.faceValue, params.faceValue * BigInt(winners));
     assert.equal((await fees()) - before, s.redeemed.faceValue);

@@ -207,4 +207,11 @@ export class CreditLedger {
   get size(): number {
     return this.#entries.size;
   }
+
+  /** Reservations not settled yet, over every entry (jobs in flight). */
+  get inFlight(): number {
+    let n = 0;
+    for (const e of this.#entries.values()) n += e.inFlight;
+    return n;
+  }
 }

@@ -6,7 +6,10 @@ import { LivepeerError } from '../errors/index.js';
 import type { RefusalCode } from '../wire/index.js';
 
 /** The payment receiver's refusals: orchestrator refusal codes (src/wire refusalCodes, docs/error-codes.md). */
-export type BillingErrorCode = Extract<RefusalCode, 'PAYMENT_INVALID' | 'PAYMENT_REJECTED' | 'EXPECTED_PRICE_TOO_LOW' | 'INSUFFICIENT_BALANCE'>;
+export type BillingErrorCode = Extract<
+  RefusalCode,
+  'PAYMENT_INVALID' | 'PAYMENT_REJECTED' | 'INSUFFICIENT_CAPACITY' | 'EXPECTED_PRICE_TOO_LOW' | 'INSUFFICIENT_BALANCE' | 'REDEMPTION_UNAVAILABLE' | 'INSUFFICIENT_SENDER_FUNDS'
+>;
 
 export class BillingError extends LivepeerError<BillingErrorCode> {
   override name = 'BillingError';

@@ -23,5 +23,48 @@ export {
   type JobToCharge,
   type PaymentReceiver,
   type ReceiverEvents,
+  type SenderFundsCheck,
   type TicketPaymentReceiverOptions,
 } from './receiver.js';
+export {
+  DEFAULT_LIVE_PAYMENT_INTERVAL_MS,
+  LIVE_INITIAL_PIXELS,
+  LIVE_INITIAL_SECONDS,
+  LIVE_PIXELS_PER_MS,
+  LIVE_PIXELS_PER_SECOND,
+  LiveMeter,
+  liveFeeForMs,
+  liveInitialFee,
+  livePixels,
+  livePriceInfo,
+  liveWeiPerSecond,
+  type LiveCharge,
+} from './live-price.js';
+export {
+  INSUFFICIENT_BALANCE_EVENT,
+  LIVE_EVENTS_QUEUE,
+  insufficientBalanceEvent,
+  readInsufficientBalanceEvent,
+  type InsufficientBalance,
+} from './live-events.js';
+export {
+  DEFAULT_MAX_LIVE_STREAMS,
+  LivePaymentReceiver,
+  type LiveReceiverOptions,
+  type LiveStopReason,
+  type LiveStreamHandlers,
+  type LiveStreamTerms,
+  type LiveStreamView,
+} from './live-receiver.js';
+export {
+  LIVE_PAYMENT_TIMEOUT_MS,
+  LivePaymentSender,
+  settledWithin,
+  type LiveLog,
+  type LivePaymentPost,
+  type LivePaymentSenderOptions,
+  type LivePaymentSnapshot,
+  type LivePaymentTarget,
+  type LivePostResult,
+} from './live-sender.js';
+export { TARGET_MAX_TICKETS, tuneLivePayments, type LiveTuning, type LiveTuningInput } from './live-tuning.js';

@@ -10,11 +10,12 @@ import type { AuthToken, Capabilities, Hash32Signer, WirePriceInfo } from '../wi
 import {
   PAYMENT_HEADER,
   SEGMENT_HEADER,
+  WIRE_LIMITS,
   createPaymentSegCreds,
   emptyPayment,
   encodePaymentHeader,
   encodeSegmentHeader,
-  paymentToWire,
+  PaymentHeaderEncoder,
 } from '../wire/index.js';
 import { CreditLedger, type CreditOutcome, type CreditReservation } from './credit.js';
 import { LivepeerError } from '../errors/index.js';
@@ -68,7 +69,10 @@ export interface PaymentSender {
   settle(p: PreparedPayment, outcome: PaymentOutcome): void;
 }
 
-/** Tickets could not be made for a target; `code` is GW_PAYMENT_FAILED or PM_<pm code> (see docs/error-codes.md). */
+/**
+ * Tickets could not be made for a target; `code` is GW_PAYMENT_FAILED, GW_PAYMENT_TOO_LARGE (more
+ * tickets than one Livepeer-Payment carries) or PM_<pm code> (see docs/error-codes.md).
+ */
 export class PaymentError extends LivepeerError {
   override name = 'PaymentError';
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -85,17 +89,60 @@ export interface TicketPaymentSenderOptions {
 
 const reservations = new WeakMap<PreparedPayment, CreditReservation>();
 
+/** The job's fee at this ticket EV needs more than one payment may carry: the job is too large here. */
+function tooLarge(target: PaymentTarget, what: string): PaymentError {
+  return new PaymentError(
+    'GW_PAYMENT_TOO_LARGE',
+    `cannot pay ${target.url} in one payment: the job needs ${what}, above the ${WIRE_LIMITS.ticketsPerPaymentHeader}-ticket / ${WIRE_LIMITS.paymentHeaderChars}-character limit of a payment`,
+  );
+}
+
+/** Signed segment headers kept per auth token; manifests are "<capability>_<client's model id>", so the oldest go past this. */
+export const SEGMENT_HEADERS_PER_TOKEN = 256;
+/** The key of headers made without an auth token (offchain orchestrators may send none). */
+const NO_TOKEN = {};
+
 /** Pays with probabilistic micropayment tickets from a local pm Sender. */
 export class TicketPaymentSender implements PaymentSender {
   readonly credit: CreditLedger;
+  /**
+   * Livepeer-Segment per (auth token, manifest, capabilities): the credentials carry nothing of
+   * the job but those, so one signature serves every job of a session's manifest (signing and
+   * encoding them per job was a third of the gateway's CPU for a small job). Keyed by the token
+   * object: a refreshed session brings a new token, and the old one's entries go with it.
+   */
+  readonly #segHeaders = new WeakMap<object, Map<string, { capabilities: Capabilities; header: string }>>();
+  /** Livepeer-Payment without tickets per quoted price (the session's price message): the same bytes every time. */
+  readonly #ticketless = new WeakMap<WirePriceInfo, string>();
+  /** Livepeer-Payment with tickets: the session's params, sender and quote encoded once, the tickets per job. */
+  readonly #payments = new PaymentHeaderEncoder();
+
   constructor(private readonly o: TicketPaymentSenderOptions) {
     this.credit = o.credit ?? new CreditLedger();
   }
 
+  async #segHeader(target: PaymentTarget, req: PaymentRequest): Promise<string> {
+    const tokenKey = target.authToken ?? NO_TOKEN;
+    let perToken = this.#segHeaders.get(tokenKey);
+    if (!perToken) {
+      perToken = new Map();
+      this.#segHeaders.set(tokenKey, perToken);
+    }
+    const hit = perToken.get(req.manifestId);
+    // The same capabilities object (the gateway builds one per model); any other is signed afresh.
+    if (hit && hit.capabilities === req.capabilities) return hit.header;
+    const header = encodeSegmentHeader(
+      await createPaymentSegCreds({ manifestId: req.manifestId, authToken: target.authToken, capabilities: req.capabilities }, this.o.signer),
+    );
+    perToken.delete(req.manifestId);
+    perToken.set(req.manifestId, { capabilities: req.capabilities, header });
+    if (perToken.size > SEGMENT_HEADERS_PER_TOKEN) perToken.delete(perToken.keys().next().value!);
+    return header;
+  }
+
   async prepare(target: PaymentTarget, req: PaymentRequest): Promise<PreparedPayment> {
     const sender = this.o.sender;
-    const segHeader = async () =>
-      encodeSegmentHeader(await createPaymentSegCreds({ manifestId: req.manifestId, authToken: target.authToken, capabilities: req.capabilities }, this.o.signer));
+    const segHeader = () => this.#segHeader(target, req);
     if (!sender || !target.pmSessionId || !target.recipient) {
       // Offchain: no tickets. go-livepeer sends an empty payment; we send sender + the price we were
       // quoted (no ticket params), which an offchain orchestrator treats the same way. Nothing is
@@ -119,19 +166,30 @@ export class TicketPaymentSender implements PaymentSender {
     const res = this.credit.reserve({ recipient: target.recipient, orchestrator: target.url, manifest: req.manifestId }, fee, ev, {
       confirmedOnly: req.confirmedCreditOnly === true,
     });
+    // More tickets than one payment header carries is the job's size at this EV, not the
+    // orchestrator's fault (go-livepeer's remote signer refuses such a count too, 400): refused
+    // before signing. (Sent anyway, Node's HTTP/2 client refused the header block itself, as
+    // REFUSED_STREAM, which looked like a broken orchestrator.)
+    if (res.numTickets > WIRE_LIMITS.ticketsPerPaymentHeader) {
+      this.credit.settle(res, 'refused');
+      throw tooLarge(target, `${res.numTickets} tickets`);
+    }
     let headers: Record<string, string>;
     try {
-      let payment;
+      let payment: string;
       if (res.numTickets > 0) {
         const batch = await sender.createTicketBatch(target.pmSessionId, res.numTickets);
-        payment = paymentToWire(batch, { expectedPrice: target.priceWire });
+        payment = this.#payments.encode(batch, target.priceWire);
       } else {
-        payment = emptyPayment(sender.address, target.priceWire);
+        payment = this.#ticketlessHeader(sender.address, target.priceWire);
       }
-      headers = { [SEGMENT_HEADER]: await segHeader(), authorization: AI_WORKER_PROTOCOL, [PAYMENT_HEADER]: encodePaymentHeader(payment) };
+      headers = { [SEGMENT_HEADER]: await segHeader(), authorization: AI_WORKER_PROTOCOL, [PAYMENT_HEADER]: payment };
+      const chars = payment.length;
+      if (chars > WIRE_LIMITS.paymentHeaderChars) throw tooLarge(target, `a ${chars}-character ${PAYMENT_HEADER} header`);
       await this.credit.ready(res);
     } catch (err) {
       this.credit.settle(res, 'refused');
+      if (err instanceof PaymentError) throw err;
       const code = (err as { code?: unknown }).code;
       throw new PaymentError(typeof code === 'string' ? `PM_${code}` : 'GW_PAYMENT_FAILED', `cannot pay ${target.url}: ${(err as Error).message}`, { cause: err });
     }
@@ -145,6 +203,15 @@ export class TicketPaymentSender implements PaymentSender {
     };
     reservations.set(p, res);
     return p;
+  }
+
+  #ticketlessHeader(address: string, price: WirePriceInfo): string {
+    let h = this.#ticketless.get(price);
+    if (h === undefined) {
+      h = encodePaymentHeader(emptyPayment(address, price));
+      this.#ticketless.set(price, h);
+    }
+    return h;
   }
 
   settle(p: PreparedPayment, outcome: PaymentOutcome): void {

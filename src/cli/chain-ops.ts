@@ -113,10 +113,19 @@ export const chainOps: Record<string, ChainOp> = {
     flags: {
       address: { kind: 'string', description: 'account to report on (default: the key’s address)' },
       json: { kind: 'boolean', description: 'print one JSON object instead of lines' },
+      spendWindowBlocks: { kind: 'bigint', description: 'blocks back to measure the spend rate (winning tickets redeemed against the account)', default: 7200n },
+      redeemGas: { kind: 'bigint', description: 'the orchestrators’ gas per redemption, for the face value they ask', default: 1_200_000n },
+      ticketEV: { kind: 'bigint', description: 'the orchestrators’ ticket EV in wei (go-livepeer -ticketEV)', default: 8_000_000_000n },
+      dataDir: { kind: 'string', description: 'an orchestrator’s (or redeemer’s) data dir: report its winning tickets from its store' },
+      datadir: { kind: 'string', description: 'go-livepeer’s spelling of -dataDir' },
+      storeUrl: { kind: 'string', description: 'the PostgreSQL store of an orchestrator or redeemer, instead of -dataDir' },
     },
     async run(ctx, flags) {
       const who = flags.address !== undefined ? addressFlag('address', flags.address, '0x') : ctx.wallet?.account.address;
-      await chainStatus(ctx, who, flags.json === true);
+      const dataDir = (flags.dataDir ?? flags.datadir) as string | undefined;
+      const storeUrl = flags.storeUrl as string | undefined;
+      const store = dataDir || storeUrl ? { ...(dataDir ? { dataDir } : {}), ...(storeUrl ? { storeUrl } : {}) } : undefined;
+      await chainStatus(ctx, who, { ...(store ? { store } : {}), json: flags.json === true, spendWindowBlocks: flags.spendWindowBlocks as bigint, redeemGas: flags.redeemGas as bigint, ticketEV: flags.ticketEV as bigint });
     },
   },
   'fund-deposit': {

@@ -30,6 +30,7 @@ const COMMANDS: [string, RegExp][] = [
   ['demo', /^usage: livepeer-ts demo /],
   ['devnet', /^usage: livepeer-ts devnet /],
   ['orchestrator', /^usage: livepeer-ts orchestrator /],
+  ['redeemer', /^usage: livepeer-ts redeemer /],
   ['gateway', /^usage: livepeer-ts gateway /],
   ['runner', /^usage: livepeer-ts runner /],
   ['chain', /^usage: livepeer-ts chain <subcommand>/],
@@ -55,7 +56,7 @@ describe('livepeer-ts help flags', () => {
       const r = await cli(args);
       assert.equal(r.code, 0);
       assert.match(r.out, /^usage: livepeer-ts <command>/);
-      for (const name of ['demo', 'devnet', 'chain', 'orchestrator', 'gateway', 'runner', 'pm', 'version']) assert.match(r.out, new RegExp(`\\n  ${name} `));
+      for (const name of ['demo', 'devnet', 'chain', 'orchestrator', 'redeemer', 'gateway', 'runner', 'pm', 'version']) assert.match(r.out, new RegExp(`\\n  ${name} `));
     });
   }
 
@@ -84,10 +85,11 @@ describe('go-livepeer mode flags', () => {
     [['-broadcaster', '-help'], /^usage: livepeer-ts gateway /],
     [['-orchestrator', '-h'], /^usage: livepeer-ts orchestrator /],
     [['-orchestrator=true', '-h'], /^usage: livepeer-ts orchestrator /],
+    [['-redeemer', '-h'], /^usage: livepeer-ts redeemer /],
     // The mode flag may come anywhere on the line, as with go-livepeer.
     [['-network', 'offchain', '-gateway', '-h'], /^usage: livepeer-ts gateway /],
   ] as [string[], RegExp][]) {
-    it(`livepeer-ts ${args.join(' ')} is the ${String(usage).includes('gateway') ? 'gateway' : 'orchestrator'} command`, async () => {
+    it(`livepeer-ts ${args.join(' ')} is the ${/livepeer-ts (\w+)/.exec(String(usage))![1]} command`, async () => {
       const r = await cli(args);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, usage);
@@ -105,6 +107,37 @@ describe('go-livepeer mode flags', () => {
     assert.equal(r.code, 2);
     assert.match(r.err, /different modes/);
   });
+});
+
+describe('livepeer-ts redeemer flags', () => {
+  for (const [args, err] of [
+    [['redeemer'], /-ethUrl is required/],
+    [['redeemer', '-ethUrl', 'http://127.0.0.1:1', '-httpAddr', '127.0.0.1:1', '-redeemerAddr', '127.0.0.1:2'], /both name the listen address/],
+  ] as [string[], RegExp][]) {
+    it(`${args.join(' ')}: usage error (exit 2)`, async () => {
+      const r = await cli(args);
+      assert.equal(r.code, 2);
+      assert.match(r.err, err);
+    });
+  }
+
+  for (const [args, err] of [
+    [['-network', 'offchain'], /-network offchain has nothing to redeem/],
+    [[], /-ethController is required/],
+    [['-ethController', '0x0000000000000000000000000000000000000001'], /needs the key that pays for redemptions/],
+  ] as [string[], RegExp][]) {
+    it(`redeemer ${args.join(' ') || '(no controller)'}: refused before any connection (exit 1)`, async () => {
+      const key = process.env.LIVEPEER_TS_PRIVATE_KEY;
+      delete process.env.LIVEPEER_TS_PRIVATE_KEY;
+      try {
+        const r = await cli(['redeemer', '-ethUrl', 'http://127.0.0.1:1', ...args]);
+        assert.equal(r.code, 1);
+        assert.match(r.err, err);
+      } finally {
+        if (key !== undefined) process.env.LIVEPEER_TS_PRIVATE_KEY = key;
+      }
+    });
+  }
 });
 
 describe('livepeer-ts version', () => {

@@ -68,3 +68,57 @@ test('Rat toString / parse round trip, isZero', () => {
 test('Rat rejects number arguments', () => {
   assert.throws(() => Rat.of(1 as unknown as bigint, 2n), TypeError);
 });
+
+test('Rat add/sub/mul fast paths give the reduced value a plain cross-multiplication gives', () => {
+  // Reference, independent of Rat: cross-multiply, then reduce by Euclid's gcd.
+  const gcd = (a: bigint, b: bigint): bigint => {
+    a = a < 0n ? -a : a;
+    b = b < 0n ? -b : b;
+    while (b) [a, b] = [b, a % b];
+    return a;
+  };
+  const reduce = (n: bigint, d: bigint): string => {
+    if (n === 0n) return '0';
+    const g = gcd(n, d);
+    const [rn, rd] = d < 0n ? [-n / g, -d / g] : [n / g, d / g];
+    return rd === 1n ? `${rn}` : `${rn}/${rd}`;
+  };
+  const MAX = 2n ** 256n - 1n;
+  // Integers, zero, small fractions, and ticket-EV-like values (faceValue · winProb / (2^256 − 1)).
+  const pairs: [bigint, bigint][] = [
+    [0n, 1n], [1n, 1n], [-7n, 1n], [12n, 1n], [1n, 3n], [-5n, 6n], [2n, 3n],
+    [8_000_000_000n * (MAX / 1000n), MAX], [123_456_789n * (MAX / 7n + 3n), MAX], [-(10n ** 30n), MAX], [3n * (MAX / 17n), MAX],
+  ];
+  let seed = 42n;
+  const rand = (): bigint => (seed = (seed * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n);
+  for (let i = 0; i < 40; i++) pairs.push([(rand() % 2n === 0n ? 1n : -1n) * rand() * rand(), i % 2 ? MAX : (rand() % 1000n) + 1n]);
+  for (const [an, ad] of pairs) {
+    for (const [bn, bd] of pairs) {
+      const a = Rat.of(an, ad);
+      const b = Rat.of(bn, bd);
+      const [xn, xd, yn, yd] = [a.num, a.den, b.num, b.den];
+      assert.equal(a.add(b).toString(), reduce(xn * yd + yn * xd, xd * yd), `${a} + ${b}`);
+      assert.equal(a.sub(b).toString(), reduce(xn * yd - yn * xd, xd * yd), `${a} - ${b}`);
+      assert.equal(a.mul(b).toString(), reduce(xn * yn, xd * yd), `${a} · ${b}`);
+      for (const r of [a.add(b), a.sub(b), a.mul(b)]) {
+        assert.ok(r.den > 0n && gcd(r.num, r.den) === 1n && (r.num !== 0n || r.den === 1n), `${r} is reduced`);
+        assert.ok(Object.isFrozen(r));
+      }
+    }
+  }
+});
+
+test('Rat reduces fractions over divisors of 2^256 − 1 (ticket EVs) exactly', () => {
+  // The primes behind the fast gcd multiply to 2^256 − 1: (2^32 − 1)(2^32 + 1)(2^64 + 1)(2^128 + 1).
+  assert.equal(3n * 5n * 17n * 257n * 65537n * 641n * 6700417n * 274177n * 67280421310721n * 59649589127497217n * 5704689200685129054721n, 2n ** 256n - 1n);
+  const M = 2n ** 256n - 1n;
+  const ev = Rat.of(8_000_000_000n * 1234567n, M);
+  // Reference: Euclid on the raw numerator and denominator.
+  const euclid = (a: bigint, b: bigint): bigint => (b === 0n ? a : euclid(b, a % b));
+  for (const [n, d] of [[8_000_000_000n * 1234567n, M], [M / 3n, M], [6n * 641n, M / 5n], [-(M / 17n) * 2n, M], [10n ** 40n, M / 65537n]] as const) {
+    const g = euclid(n < 0n ? -n : n, d);
+    const r = Rat.of(n, d);
+    assert.equal(r.toString(), `${n / g}${d / g === 1n ? '' : `/${d / g}`}`);
+  }
+  assert.equal(ev.add(ev).toString(), Rat.of(2n * 8_000_000_000n * 1234567n, M).toString());
+});

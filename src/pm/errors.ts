@@ -28,6 +28,7 @@ export const pmErrorCodes = defineErrorCodes('src/pm', {
   NONCE_ALREADY_SEEN: 'A sender nonce was used twice for the same params (go-livepeer "invalid ticket senderNonce: already seen"): refresh params.',
   NONCE_TOO_MANY: 'More nonces than the recipient remembers for these params: refresh params.',
   TICKET_PARAMS_UNKNOWN_BOOT: 'Params issued by an earlier run of this orchestrator whose ticket nonce memory was not saved (crash) or is too old; worded "TicketParams expired": fetch fresh params (GetOrchestrator).',
+  TICKET_NOT_QUEUED: 'A winning ticket could not be handed to redemption (the remote redeemer is unreachable or refused it, or the ticket store failed): the payment is refused rather than the ticket lost; retry (another orchestrator, or later).',
   RECIPIENT_CLOSED: 'The orchestrator is shutting down and takes no more tickets (its nonce memory is being saved): retry elsewhere or after the restart.',
   // ticket params issuance (pm.md §4.2)
   INSUFFICIENT_SENDER_RESERVE: 'The sender\'s reserve share is too small to pay even one ticket (go-livepeer "insufficient sender reserve").',

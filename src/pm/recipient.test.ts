@@ -172,6 +172,21 @@ test('a winning ticket is credited and handed to the sink with its recipientRand
   assert.equal(sink.tickets.length, 1);
 });
 
+test('a sink that fails refuses the payment with TICKET_NOT_QUEUED (fatal), crediting nothing for the winner', async () => {
+  const down = new Error('redeemer at 127.0.0.1:1 is unreachable');
+  const { recipient } = setup({ sink: { onWinningTicket: () => Promise.reject(down) } });
+  const t = makeTicket({ winProb: MAX_WIN_PROB, faceValue: 5000n });
+  const r = await recipient.receiveTicket(t.ticket, t.sig, t.seed);
+  expectError(r, 'TICKET_NOT_QUEUED', true, /not queued for redemption \(redeemer at 127\.0\.0\.1:1 is unreachable\)/);
+  assert.equal(r.won, true);
+  assert.equal(r.credited, false);
+  assert.equal(r.error?.cause, down);
+  // A sink that throws synchronously is the same refusal.
+  const sync = setup({ sink: { onWinningTicket: () => { throw down; } } });
+  const t2 = makeTicket({ winProb: MAX_WIN_PROB, faceValue: 5000n, senderNonce: 2n });
+  expectError(await sync.recipient.receiveTicket(t2.ticket, t2.sig, t2.seed), 'TICKET_NOT_QUEUED', true);
+});
+
 test('invalid recipient and zero sender are fatal', async () => {
   const { recipient } = setup();
   const t = makeTicket({ recipient: OTHER });

@@ -253,13 +253,20 @@ export class Recipient {
       throw err;
     }
     if (res.won && this.cfg.sink && res.error?.code !== 'NONCE_ALREADY_SEEN') {
-      const done = this.cfg.sink.onWinningTicket({
-        ticket,
-        sig,
-        recipientRand: bytesToBigInt(rand.rand32),
-        sessionId: res.sessionId!,
-      });
-      if (isPromise(done)) await done;
+      try {
+        const done = this.cfg.sink.onWinningTicket({
+          ticket,
+          sig,
+          recipientRand: bytesToBigInt(rand.rand32),
+          sessionId: res.sessionId!,
+        });
+        if (isPromise(done)) await done;
+      } catch (err) {
+        // The winner is not safe anywhere: refuse the payment (fatal) rather than acknowledge it.
+        const why = err instanceof Error ? err.message : String(err);
+        const error = new PmError('TICKET_NOT_QUEUED', `winning ticket not queued for redemption (${why}): payment refused, retry`, true, { cause: err });
+        return { ...res, credited: false, error };
+      }
     }
     return res;
   }

@@ -32,6 +32,8 @@ export const DEFAULT_MAX_TOTAL_EV = 20_000_000_000_000n;
 interface Session {
   params: TicketParams;
   nonce: bigint;
+  /** EV of one ticket, computed once (a gcd over ~2^256 per call otherwise; it is asked for every job). */
+  ev: Rat;
 }
 
 /** go's big.Rat.FloatString(n): fixed n decimals, rounded half away from zero. */
@@ -93,7 +95,7 @@ export class Sender {
     const n = BigInt(nonce);
     if (n < 0n || n > MAX_UINT32) throw new RangeError(`nonce must be in 0..2^32−1, got ${n}`);
     this.sweepExpired();
-    this.sessions.set(sessionKey(params.recipientRandHash), { params, nonce: n });
+    this.sessions.set(sessionKey(params.recipientRandHash), { params, nonce: n, ev: ticketEV(params.faceValue, params.winProb) });
     return params.recipientRandHash;
   }
 
@@ -140,8 +142,7 @@ export class Sender {
 
   /** EV of one ticket in the session. */
   ev(sessionId: string): Rat {
-    const p = this.load(sessionId).params;
-    return ticketEV(p.faceValue, p.winProb);
+    return this.load(sessionId).ev;
   }
 
   private load(sessionId: string): Session {

@@ -21,6 +21,12 @@ export interface OrchestratorClientOptions {
   ca?: string;
   /** Close the HTTP/2 connection after this long without calls. Default 30 s. */
   idleConnectionTimeoutMs?: number;
+  /**
+   * PING the peer after this long without a frame and close the connection (failing its open
+   * streams) when no answer comes within 15 s: a long-lived stream notices a vanished peer.
+   * Default: no pings.
+   */
+  pingIntervalMs?: number;
 }
 
 export type OrchestratorClient = Client<typeof Orchestrator> & {
@@ -30,32 +36,32 @@ export type OrchestratorClient = Client<typeof Orchestrator> & {
   close(): void;
 };
 
-function baseUrlOf(url: string): string {
+export function baseUrlOf(url: string, peer = 'orchestrator'): string {
   let u: URL;
   try {
     u = new URL(url.includes('://') ? url : `https://${url}`);
   } catch {
-    throw new ConnectError(`invalid orchestrator URL ${JSON.stringify(url)}: expected https://host:port`, Code.InvalidArgument);
+    throw new ConnectError(`invalid ${peer} URL ${JSON.stringify(url)}: expected https://host:port`, Code.InvalidArgument);
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw new ConnectError(`orchestrator URL ${url} must be https:// (or http:// for cleartext h2c)`, Code.InvalidArgument);
+    throw new ConnectError(`${peer} URL ${url} must be https:// (or http:// for cleartext h2c)`, Code.InvalidArgument);
   }
   return `${u.protocol}//${u.host}`;
 }
 
-/**
- * A client for `net.Orchestrator` at `url` (its service URI, e.g. https://o.example:8935; a bare
- * host:port means https). Calls: GetOrchestrator, EndTranscodingSession, Ping.
- */
-export function createOrchestratorClient(url: string, opts: OrchestratorClientOptions = {}): OrchestratorClient {
-  const baseUrl = baseUrlOf(url);
+/** The HTTP/2 connection and gRPC transport a client of one peer uses (go-livepeer's dial settings). */
+export function grpcPeerTransport(
+  baseUrl: string,
+  opts: OrchestratorClientOptions,
+  peer: string,
+): { transport: ReturnType<typeof createGrpcTransport>; sessions: Http2SessionManager } {
   const connectTimeoutMs = opts.connectTimeoutMs ?? GRPC_CONNECT_TIMEOUT_MS;
   const tls = baseUrl.startsWith('https:')
     ? { rejectUnauthorized: opts.verifyTls ?? false, ...(opts.ca === undefined ? {} : { ca: opts.ca }) }
     : {};
   const sessions = new Http2SessionManager(
     baseUrl,
-    { idleConnectionTimeoutMs: opts.idleConnectionTimeoutMs ?? 30_000 },
+    { idleConnectionTimeoutMs: opts.idleConnectionTimeoutMs ?? 30_000, ...(opts.pingIntervalMs === undefined ? {} : { pingIntervalMs: opts.pingIntervalMs }) },
     tls,
   );
 
@@ -69,12 +75,12 @@ export function createOrchestratorClient(url: string, opts: OrchestratorClientOp
       const state = await Promise.race([sessions.connect(), timeout]);
       if (state === 'timeout') {
         sessions.abort(new Error('connect timeout'));
-        throw new ConnectError(`could not connect to orchestrator ${baseUrl} within ${connectTimeoutMs} ms`, Code.Unavailable);
+        throw new ConnectError(`could not connect to ${peer} ${baseUrl} within ${connectTimeoutMs} ms`, Code.Unavailable);
       }
       if (state === 'error') {
         const cause = sessions.error();
         throw new ConnectError(
-          `could not connect to orchestrator ${baseUrl}: ${cause instanceof Error ? cause.message : String(cause)}`,
+          `could not connect to ${peer} ${baseUrl}: ${cause instanceof Error ? cause.message : String(cause)}`,
           Code.Unavailable,
           undefined,
           undefined,
@@ -93,6 +99,16 @@ export function createOrchestratorClient(url: string, opts: OrchestratorClientOp
     defaultTimeoutMs: opts.callTimeoutMs ?? GRPC_CALL_TIMEOUT_MS,
     interceptors: [connectDeadline],
   });
+  return { transport, sessions };
+}
+
+/**
+ * A client for `net.Orchestrator` at `url` (its service URI, e.g. https://o.example:8935; a bare
+ * host:port means https). Calls: GetOrchestrator, EndTranscodingSession, Ping.
+ */
+export function createOrchestratorClient(url: string, opts: OrchestratorClientOptions = {}): OrchestratorClient {
+  const baseUrl = baseUrlOf(url);
+  const { transport, sessions } = grpcPeerTransport(baseUrl, opts, 'orchestrator');
   const client = createClient(Orchestrator, transport);
   return Object.assign(client, {
     baseUrl,

@@ -12,12 +12,33 @@ import { refusalConnectError } from './refusal.js';
 
 export type OrchestratorServiceImpl = Partial<ServiceImpl<typeof Orchestrator>>;
 
+export interface OrchestratorServerLimits {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS per HTTP/2 session (default 250, Go's HTTP/2 server's, so go-livepeer's). */
+  maxConcurrentStreams?: number;
+  /** An HTTP/2 session with no activity for this long is closed gracefully (GOAWAY); default 10 min, go-livepeer's HTTPIdleTimeout. */
+  idleTimeoutMs?: number;
+}
+
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 250;
+export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * fastify options for the single-port server: HTTP/2 over TLS with HTTP/1.1 fallback. Pass the
- * result to fastify({ ...orchestratorServerOptions(tls), logger }).
+ * result to fastify({ ...orchestratorServerOptions(tls), logger }). Node's HTTP/2 defaults are
+ * unlimited concurrent streams per session (one connection could hold any number of stalled
+ * requests) and a 64 KiB header list (below what WIRE_LIMITS lets the payment headers take).
  */
-export function orchestratorServerOptions(tls: { key: string; cert: string }): FastifyHttp2SecureOptions<Http2SecureServer> {
-  return { http2: true, https: { allowHTTP1: true, key: tls.key, cert: tls.cert } };
+export function orchestratorServerOptions(tls: { key: string; cert: string }, limits: OrchestratorServerLimits = {}): FastifyHttp2SecureOptions<Http2SecureServer> {
+  return {
+    http2: true,
+    http2SessionTimeout: limits.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    https: {
+      allowHTTP1: true,
+      key: tls.key,
+      cert: tls.cert,
+      settings: { maxConcurrentStreams: limits.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS, maxHeaderListSize: WIRE_LIMITS.headerListBytes },
+    },
+  };
 }
 
 /**

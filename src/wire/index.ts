@@ -121,6 +121,15 @@ export {
 } from './convert-ticket.js';
 export type { DecodedPayment, PaymentToWireOptions } from './convert-payment.js';
 export { paymentFromWire, paymentToWire, emptyPayment } from './convert-payment.js';
+export { PaymentHeaderEncoder } from './payment-header.js';
+export {
+  winningTicketToWire,
+  winningTicketFromWire,
+  maxFloatReqToWire,
+  maxFloatReqFromWire,
+  maxFloatUpdateToWire,
+  maxFloatUpdateFromWire,
+} from './convert-redeemer.js';
 export type { AuthTokenData } from './convert-auth.js';
 export { authTokenFromWire, authTokenToWire } from './convert-auth.js';
 
@@ -158,5 +167,7 @@ export type { TlsCert } from './tls.js';
 export { ensureTlsCert, CERT_FILE, KEY_FILE } from './tls.js';
 export type { OrchestratorClient, OrchestratorClientOptions } from './grpc-client.js';
 export { createOrchestratorClient, GRPC_CONNECT_TIMEOUT_MS, GRPC_CALL_TIMEOUT_MS } from './grpc-client.js';
+export type { RedeemerClient, RedeemerServiceImpl, RegisterRedeemerServiceOptions } from './grpc-redeemer.js';
+export { createRedeemerClient, redeemerBaseUrl, registerRedeemerService, REDEEMER_READ_MAX_BYTES } from './grpc-redeemer.js';
 export type { OrchestratorServiceImpl, RegisterOrchestratorServiceOptions } from './grpc-server.js';
 export { registerOrchestratorService, orchestratorServerOptions, toConnectError } from './grpc-server.js';

@@ -15,9 +15,35 @@
 //    full tickets (≈ 61 KB of base64) never fit anyway; 48 KiB of Livepeer-Payment is ≈ 470
 //    tickets where a gateway sends the few that cover one job; Livepeer-Segment for a job carries one capability, an auth token and a signature
 //    (≈ 300 bytes), 16 KiB leaves room for transcoding profile lists.
+//  - a sender must never build a Livepeer-Payment that cannot be sent or is refused for its size:
+//    Node's HTTP/2 client refuses to send a header block above 64 KiB (the stream ends
+//    REFUSED_STREAM without reaching the peer, which a gateway took for a broken orchestrator),
+//    so the gateway signs at most ticketsPerPaymentHeader tickets in one payment (derived below
+//    from paymentHeaderChars, so the two cannot drift apart). The orchestrator advertises a header
+//    list that holds both header limits, since Go's client refuses to send a list above the
+//    peer's SETTINGS_MAX_HEADER_LIST_SIZE (Node's default advertises 64 KiB).
 import type { Capabilities, Payment } from './gen/net/lp_rpc_pb.js';
 import { MAX_SENDER_NONCES } from '../pm/index.js';
 import { WireError } from './errors.js';
+
+/** Bytes one can encode in `chars` characters of padded base64. */
+const base64Capacity = (chars: number): number => 3 * Math.floor(chars / 4);
+
+const PAYMENT_HEADER_CHARS = 48 * 1024;
+const SEGMENT_HEADER_CHARS = 16 * 1024;
+const MODEL_ID_CHARS = 1024;
+/**
+ * Largest encoding of one Payment.ticket_sender_params entry: the entry's tag and length (2), the
+ * nonce as a uint32 varint with its tag (≤ 6), the 65-byte signature with tag and length (67).
+ */
+export const TICKET_SENDER_PARAMS_MAX_BYTES = 2 + 6 + 67;
+/**
+ * Largest encoding of everything else in a Payment, with a margin: ticket params (six ≤ 32-byte
+ * fields and the expiration params, ≈ 242), sender (22), expiration params (47) and the expected
+ * price (two int64s, the capability and its constraint, a model id of up to modelIdChars: ≈ 1058),
+ * ≈ 1369 bytes in all.
+ */
+export const PAYMENT_FIXED_MAX_BYTES = 1536;
 
 export const WIRE_LIMITS = {
   /** Words (64 bits each) of a capabilities or mandatories bitstring. */
@@ -27,15 +53,27 @@ export const WIRE_LIMITS = {
   /** Models per capability in constraints.PerCapability[cap].models. */
   modelsPerCapability: 256,
   /** Characters of a model id (Hugging Face ids are ≤ 96; URLs of custom models run longer). */
-  modelIdChars: 1024,
+  modelIdChars: MODEL_ID_CHARS,
   /** ticket_sender_params of one Payment (pm's nonce limit per ticket params). */
   ticketsPerPayment: MAX_SENDER_NONCES,
   /** Bytes of one gRPC request message the orchestrator reads (GetOrchestrator, Ping). */
   orchestratorRequestBytes: 64 * 1024,
   /** Characters of the Livepeer-Payment header value (base64). */
-  paymentHeaderChars: 48 * 1024,
+  paymentHeaderChars: PAYMENT_HEADER_CHARS,
   /** Characters of the Livepeer-Segment header value (base64). */
-  segmentHeaderChars: 16 * 1024,
+  segmentHeaderChars: SEGMENT_HEADER_CHARS,
+  /**
+   * Tickets a sender puts in one Livepeer-Payment: as many as surely fit paymentHeaderChars (471),
+   * and never more than ticketsPerPayment.
+   */
+  ticketsPerPaymentHeader: Math.min(MAX_SENDER_NONCES, Math.floor((base64Capacity(PAYMENT_HEADER_CHARS) - PAYMENT_FIXED_MAX_BYTES) / TICKET_SENDER_PARAMS_MAX_BYTES)),
+  /**
+   * Bytes of request header list the orchestrator's HTTP/2 server advertises
+   * (SETTINGS_MAX_HEADER_LIST_SIZE): both header limits and 16 KiB for the rest, so a client that
+   * honours it can always send a payment or segment at its limit and get the typed refusal.
+   * (go-livepeer's Go server advertises 1 MiB.)
+   */
+  headerListBytes: PAYMENT_HEADER_CHARS + SEGMENT_HEADER_CHARS + 16 * 1024,
 } as const;
 
 export type WireLimitName = keyof typeof WIRE_LIMITS;

@@ -119,7 +119,7 @@ describe('paid AI jobs on the devnet (gateway → orchestrator → runners, tick
     await o.flushRedemptions();
     const s = await settle(net.devnet, net.gateway, net.orchestrators, feesBefore);
     assert.deepEqual(
-      o.pendingRedemptions().map((p) => `${p.ticketHash}: ${p.lastError ?? 'not tried'}`),
+      (await o.pendingRedemptions()).map((p) => `${p.ticketHash}: ${p.lastError ?? 'not tried'}`),
       [],
       'nothing left to redeem',
     );

@@ -5,14 +5,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startReferenceRunner, type ReferenceRunner, type RunnerPipeline } from '../../ai/index.js';
+import { LIVE_PIPELINE, startLiveRunner, startReferenceRunner, type ReferenceRunner, type RunnerPipeline } from '../../ai/index.js';
 import { startDevnet, type Devnet } from '../../eth/index.js';
 import { startGateway, type GatewayHandle, type StartGatewayOptions } from '../gateway/index.js';
 import { startOrchestrator, type Orchestrator, type OrchestratorConfigInput } from '../orchestrator/index.js';
 
 /** One aiModels.json entry of the demo network; `url` is filled in with the started runner's. */
 export interface DemoModel {
-  pipeline: RunnerPipeline;
+  /** A batch pipeline (CPU reference runner) or live-video-to-video (the CPU live runner; price in wei per second). */
+  pipeline: RunnerPipeline | typeof LIVE_PIPELINE;
   modelId: string;
   /** Wei per `pixelsPerUnit` units (string keeps it exact). */
   pricePerUnit: string;
@@ -24,6 +25,15 @@ export interface LocalNetworkOptions {
   models: DemoModel[];
   /** Orchestrators to start (each bonded on the devnet, each with its own runners). Default 1. */
   orchestrators?: number;
+  /** Self-bond of each orchestrator, LPT wei (default: the devnet's 1000 − i LPT). */
+  stakes?: readonly bigint[];
+  /** Orchestrator i charges this percentage of each model's price (default 100 for all). */
+  pricePercent?: readonly number[];
+  /**
+   * How the gateway finds the orchestrators: 'orchAddr' (default) lists them; 'chain' reads
+   * BondingManager's pool and the AI service registry, where each orchestrator registered itself.
+   */
+  discovery?: 'orchAddr' | 'chain';
   /** Orchestrator settings on top of the wiring (ticketEV, txCostMultiplier, …). */
   orchestrator?: Partial<OrchestratorConfigInput>;
   /** Gateway settings on top of the wiring (maxPricePerUnit, maxTicketEV, …). */
@@ -68,6 +78,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
       gatewayReserve: funds,
       // Each orchestrator listens on port 0 first; its real address is registered once it is bound.
       serviceURI: false,
+      ...(opts.stakes ? { orchestratorStakes: opts.stakes } : {}),
       log: (l) => log(`  ${l}`),
     });
     closers.push(() => devnet.stop());
@@ -83,15 +94,23 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
     for (let i = 0; i < nOrch; i++) {
       const entries = [];
       for (const m of opts.models) {
-        const r = await startReferenceRunner({ pipeline: m.pipeline, modelId: m.modelId, port: 0 });
-        closers.push(() => r.close());
-        runners.push(r);
+        let url: string;
+        if (m.pipeline === LIVE_PIPELINE) {
+          const r = await startLiveRunner({ modelId: m.modelId, capacity: m.capacity ?? 4 });
+          closers.push(() => r.close());
+          url = r.url;
+        } else {
+          const r = await startReferenceRunner({ pipeline: m.pipeline, modelId: m.modelId, port: 0 });
+          closers.push(() => r.close());
+          runners.push(r);
+          url = r.url;
+        }
         entries.push({
           pipeline: m.pipeline,
           model_id: m.modelId,
-          url: r.url,
+          url,
           warm: true,
-          price_per_unit: m.pricePerUnit,
+          price_per_unit: scalePrice(m.pricePerUnit, opts.pricePercent?.[i] ?? 100),
           pixels_per_unit: m.pixelsPerUnit ?? '1',
           capacity: m.capacity ?? 4,
         });
@@ -124,7 +143,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
 
     const gateway = await startGateway({
       httpAddr: '127.0.0.1:0',
-      orchAddr: orchestrators.map((o) => o.url),
+      ...(opts.discovery === 'chain' ? {} : { orchAddr: orchestrators.map((o) => o.url) }),
       network: 'devnet',
       ethUrl: devnet.rpcUrl,
       ethController: devnet.controller,
@@ -139,4 +158,15 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
     await close();
     throw err;
   }
+}
+
+/** `price` (a decimal string) × percent / 100, exact as a decimal string. */
+function scalePrice(price: string, percent: number): string {
+  if (percent === 100) return price;
+  const [int, frac = ''] = price.split('.');
+  const scaled = BigInt(`${int}${frac}`) * BigInt(percent);
+  const digits = frac.length + 2;
+  const s = scaled.toString().padStart(digits + 1, '0');
+  const out = `${s.slice(0, -digits)}.${s.slice(-digits)}`.replace(/\.?0+$/, '');
+  return out === '' ? '0' : out;
 }

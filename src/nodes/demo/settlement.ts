@@ -39,8 +39,19 @@ export async function pendingFeesOf(devnet: Devnet, addresses: readonly Address[
   return sum;
 }
 
-export async function settle(devnet: Devnet, gateway: GatewayHandle, orchestrators: readonly Orchestrator[], feesBefore: bigint): Promise<Settlement> {
-  const g = gateway.stats();
+/** What the demo's live stream added: the EV the gateway sent, and its price per 720p30 pixel (the orchestrator debits billed pixels × it). */
+export interface LiveSettlementInput {
+  sentEV: Rat;
+  pricePerPixel: Rat;
+}
+
+export async function settle(devnet: Devnet, gateway: GatewayHandle, orchestrators: readonly Orchestrator[], feesBefore: bigint, live?: LiveSettlementInput): Promise<Settlement> {
+  const batch = gateway.stats();
+  // The live stream's debits are its billed time (the orchestrator's, to the last partial interval) × its price.
+  const livePixels = orchestrators.reduce((a, o) => a + (o.stats().units['live-video-to-video'] ?? 0n), 0n);
+  const g = live
+    ? { ...batch, fees: batch.fees.add(live.pricePerPixel.mul(livePixels)), tickets: { ...batch.tickets, ev: batch.tickets.ev.add(live.sentEV) } }
+    : batch;
   const os = orchestrators.map((o) => o.stats());
   const sumRat = (xs: Rat[]) => xs.reduce((a, b) => a.add(b), Rat.ZERO);
   const feesDebited = sumRat(os.map((s) => s.feesDebited));
@@ -48,7 +59,7 @@ export async function settle(devnet: Devnet, gateway: GatewayHandle, orchestrato
   const winningTickets = os.reduce((a, s) => a + s.tickets.winning, 0);
   const redeemedCount = os.reduce((a, s) => a + s.redeemed.count, 0);
   const redeemedFaceValue = os.reduce((a, s) => a + s.redeemed.faceValue, 0n);
-  const pending = orchestrators.flatMap((o) => o.pendingRedemptions());
+  const pending = (await Promise.all(orchestrators.map((o) => o.pendingRedemptions()))).flat();
   const winningFaceValue = redeemedFaceValue + pending.reduce((a, p) => a + p.faceValue, 0n);
   const feesAfter = await pendingFeesOf(devnet, orchestrators.map((o) => o.address!));
   const growth = feesAfter - feesBefore;
@@ -56,8 +67,8 @@ export async function settle(devnet: Devnet, gateway: GatewayHandle, orchestrato
   for (const [p, s] of Object.entries(g.jobs.byPipeline)) jobsByPipeline[p] = s.ok;
 
   const checks = [
-    { name: 'fees debited = fees owed (Σ units × price)', ok: feesDebited.eq(g.fees), detail: `${formatRatWei(feesDebited, 3)} vs ${formatRatWei(g.fees, 3)} wei` },
-    { name: 'EV credited = EV sent', ok: evCredited.eq(g.tickets.ev), detail: `${formatRatWei(evCredited, 3)} vs ${formatRatWei(g.tickets.ev, 3)} wei` },
+    { name: `fees debited = fees owed (Σ units × price${live ? ', live: billed pixels × price' : ''})`, ok: feesDebited.eq(g.fees), detail: `${formatRatWei(feesDebited, 3)} vs ${formatRatWei(g.fees, 3)} wei` },
+    { name: `EV credited = EV sent${live ? ' (live included)' : ''}`, ok: evCredited.eq(g.tickets.ev), detail: `${formatRatWei(evCredited, 3)} vs ${formatRatWei(g.tickets.ev, 3)} wei` },
     { name: 'every winning ticket redeemed', ok: pending.length === 0 && redeemedCount === winningTickets, detail: `${redeemedCount} of ${winningTickets}` },
     { name: 'BondingManager fees grew by the redeemed face value', ok: growth === redeemedFaceValue, detail: `${growth} vs ${redeemedFaceValue} wei` },
   ];

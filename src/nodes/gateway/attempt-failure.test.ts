@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { refusalCodes, type RemoteRefusal } from '../../wire/index.js';
-import { attemptAction, classifyFailure, classifyPaymentError } from './attempt-failure.js';
+import { attemptAction, classifyFailure, classifyPaymentError, senderFundsReason } from './attempt-failure.js';
 import { goLivepeerRefusal, goLivepeerRpcRefusal } from './golivepeer-errors.js';
 
 const none: RemoteRefusal = { code: undefined, reason: undefined };
@@ -34,11 +34,14 @@ describe('attempt failures: decisions by code', () => {
       SEGMENT_JOB_MISMATCH: { kind: 'payment', credited: false },
       AUTH_TOKEN: { kind: 'payment', credited: false },
       INSUFFICIENT_CAPACITY: { kind: 'capacity', credited: false },
+      TOO_MANY_UNPAID_REQUESTS: { kind: 'capacity', credited: false },
       ORCHESTRATOR_CAPPED: { kind: 'capacity', credited: false },
       TICKET_PARAMS_UNAVAILABLE: { kind: 'payment', credited: false },
       PAYMENT_REJECTED: { kind: 'payment', credited: false },
       EXPECTED_PRICE_TOO_LOW: { kind: 'params-expired', credited: false },
       INSUFFICIENT_BALANCE: { kind: 'payment', credited: true },
+      REDEMPTION_UNAVAILABLE: { kind: 'server', credited: false },
+      INSUFFICIENT_SENDER_FUNDS: { kind: 'sender-funds', credited: false },
       RUNNER_UNAVAILABLE: { kind: 'server', credited: true },
       RUNNER_FAILED: { kind: 'server', credited: true },
       RUNNER_REJECTED: { kind: 'client', credited: true },
@@ -96,6 +99,8 @@ describe("go-livepeer's texts (the compatibility table)", () => {
     [400, 'invalid recipientRand for ticket recipientRandHash', 'PAYMENT_REJECTED', 'INVALID_RECIPIENT_RAND', 'payment', false],
     [400, 'orchestrator 0xabc is inactive in round 7, cannot process payments', 'PAYMENT_REJECTED', 'ORCHESTRATOR_INACTIVE', 'payment', false],
     [400, 'Insufficient balance', 'INSUFFICIENT_BALANCE', undefined, 'payment', true],
+    [400, 'insufficient sender reserve', 'PAYMENT_REJECTED', 'INSUFFICIENT_SENDER_RESERVE', 'sender-funds', false],
+    [400, 'deposit and reserve for sender 0xabc is set to unlock soon', 'PAYMENT_REJECTED', 'SENDER_UNLOCK_SOON', 'sender-funds', false],
     [403, 'expired auth token', 'AUTH_TOKEN', 'WIRE_EXPIRED_AUTH_TOKEN', 'params-expired', false],
     [500, 'image-to-image container returned 400: image expired', 'RUNNER_REJECTED', 'RUNNER_400', 'client', true],
     [500, 'llm container returned 422: [{"loc":["body","messages"]}]', 'RUNNER_REJECTED', 'RUNNER_422', 'client', true],
@@ -121,6 +126,7 @@ describe("go-livepeer's texts (the compatibility table)", () => {
 
   it('GetOrchestrator: "OrchestratorCapped" stands for ORCHESTRATOR_CAPPED', () => {
     assert.deepEqual(goLivepeerRpcRefusal('[unknown] OrchestratorCapped'), { code: 'ORCHESTRATOR_CAPPED' });
+    assert.deepEqual(goLivepeerRpcRefusal('[unknown] insufficient sender reserve'), { code: 'TICKET_PARAMS_UNAVAILABLE', reason: 'INSUFFICIENT_SENDER_RESERVE' });
     assert.equal(goLivepeerRpcRefusal('[unavailable] connection refused'), undefined);
   });
 });
@@ -136,8 +142,25 @@ describe('what run.ts does with each code', () => {
   });
   it('a job too costly for one payment at this price: another may take it, no backoff', () => {
     assert.equal(classifyPaymentError('PM_TOTAL_EV_TOO_HIGH').kind, 'too-costly');
+    assert.equal(classifyPaymentError('GW_PAYMENT_TOO_LARGE').kind, 'too-costly');
     assert.deepEqual(attemptAction('too-costly'), { retry: 'another', suspend: false, busy: false });
-    assert.equal(classifyPaymentError('PM_NO_SENDER_DEPOSIT').kind, 'payment');
+  });
+  it("the gateway's own funding shortfall: another orchestrator may take it, never suspended, the reason kept", () => {
+    assert.deepEqual(act(402, sent('INSUFFICIENT_SENDER_FUNDS', 'RESERVE_EXHAUSTED')), { retry: 'another', suspend: false, busy: false });
+    assert.equal(classifyFailure(402, sent('INSUFFICIENT_SENDER_FUNDS', 'DEPOSIT_TOO_LOW'), '').remoteReason, 'DEPOSIT_TOO_LOW');
+    // pm reasons that are ours to fix, sent by an orchestrator or raised by our own Sender.
+    assert.equal(decide(400, sent('PAYMENT_REJECTED', 'SENDER_UNLOCK_SOON')).kind, 'sender-funds');
+    assert.equal(decide(400, none, 'insufficient sender reserve').kind, 'sender-funds');
+    assert.equal(decide(400, sent('TICKET_PARAMS_UNAVAILABLE', 'INSUFFICIENT_SENDER_RESERVE')).kind, 'sender-funds');
+    assert.equal(decide(400, sent('TICKET_PARAMS_UNAVAILABLE', 'INVALID_RECIPIENT')).kind, 'payment');
+    for (const pm of ['NO_SENDER_DEPOSIT', 'NO_SENDER_RESERVE', 'FACE_VALUE_TOO_HIGH', 'SENDER_UNLOCK_SOON']) {
+      const f = classifyPaymentError(`PM_${pm}`);
+      assert.equal(f.kind, 'sender-funds', pm);
+      assert.equal(f.remoteReason, pm);
+    }
+    assert.equal(senderFundsReason('INSUFFICIENT_SENDER_FUNDS', 'RESERVE_EXHAUSTED'), 'RESERVE_EXHAUSTED');
+    assert.equal(senderFundsReason('PAYMENT_REJECTED', 'INVALID_SIGNATURE'), undefined);
+    assert.equal(senderFundsReason('ORCHESTRATOR_CAPPED', undefined), undefined);
   });
   it('retry elsewhere without suspending: a refused payment', () => {
     assert.deepEqual(act(400, sent('PAYMENT_REJECTED', 'INVALID_SIGNATURE')), { retry: 'another', suspend: false, busy: false });

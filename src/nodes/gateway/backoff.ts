@@ -3,6 +3,11 @@
 // job failed, so one crashed runner does not take the orchestrator's other pipelines out. The first
 // fault leaves the pair out for baseMs, each further one doubles that up to maxMs; a success resets
 // it. go-livepeer has no such thing (it removes the orchestrator for every job; see docs/differences.md).
+//
+// This is the gateway's one suspension story for batch jobs: go-livepeer counts an AI suspension in
+// pool refreshes (3 for batch, refreshes ≤ 10 min apart: up to ~30 min, go-livepeer #3642); here it
+// is counted in time, doubling per consecutive fault, and the /orchestrators table shows each one
+// with its end, its fault count and the code of the fault that caused it.
 
 export interface BackoffOptions {
   /** Suspension after the first fault. */
@@ -18,6 +23,17 @@ interface Strike {
   /** Consecutive faults since the last success. */
   faults: number;
   until: number;
+  /** The last fault's code (e.g. RUNNER_FAILED, GW_ORCH_UNREACHABLE). */
+  cause: string;
+  since: number;
+}
+
+/** A running suspension, for the table and the client's error. */
+export interface SuspensionInfo {
+  until: number;
+  faults: number;
+  cause: string;
+  since: number;
 }
 
 const DEFAULT_MAX_ENTRIES = 10_000;
@@ -39,14 +55,15 @@ export class FailureBackoff {
   }
 
   /** Counts one fault; returns how long the pair is now left out (ms). */
-  fault(orchestrator: string, capability: number): number {
+  fault(orchestrator: string, capability: number, cause = 'fault'): number {
     const k = FailureBackoff.key(orchestrator, capability);
     const prev = this.live(k);
     const faults = (prev?.faults ?? 0) + 1;
     // 2^(faults-1) capped; the exponent is bounded so the double never overflows to Infinity.
     const ms = Math.min(this.o.maxMs, this.o.baseMs * 2 ** Math.min(faults - 1, 52));
     this.strikes.delete(k);
-    this.strikes.set(k, { faults, until: this.now() + ms });
+    const now = this.now();
+    this.strikes.set(k, { faults, until: now + ms, cause, since: now });
     while (this.strikes.size > this.maxEntries) {
       const oldest = this.strikes.keys().next().value as string;
       this.strikes.delete(oldest);
@@ -63,6 +80,13 @@ export class FailureBackoff {
   remainingMs(orchestrator: string, capability: number): number {
     const s = this.live(FailureBackoff.key(orchestrator, capability));
     return s ? Math.max(0, s.until - this.now()) : 0;
+  }
+
+  /** The running suspension of the pair, if any. */
+  suspension(orchestrator: string, capability: number): SuspensionInfo | undefined {
+    const s = this.live(FailureBackoff.key(orchestrator, capability));
+    if (!s || s.until <= this.now()) return undefined;
+    return { until: s.until, faults: s.faults, cause: s.cause, since: s.since };
   }
 
   isSuspended(orchestrator: string, capability: number): boolean {

@@ -1,15 +1,18 @@
 // Gateway configuration: validated with zod, normalised into exact values (bigint wei, Rat prices).
 // Flag names follow go-livepeer (-httpAddr, -orchAddr, -maxPricePerUnit, -pixelsPerUnit,
 // -maxPricePerCapability, -ethUrl, -ethController, -ethPrivateKey, -network, -maxTicketEV,
-// -maxTotalEV, -depositMultiplier).
-import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+// -maxTotalEV, -depositMultiplier, -orchWebhookUrl, -orchBlocklist, -aiProcessingRetryTimeout, the
+// -select* weights).
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { Rat } from '../../money/index.js';
+import type { Rat } from '../../money/index.js';
 import type { AiPipeline } from '../../market/index.js';
-import { JsonNumber, isAiPipeline, parseDecimal, parseJsonKeepingNumbers } from '../../market/index.js';
+import { bindAddress, isLoopback } from '../common/index.js';
 import { GatewayConfigError } from './errors.js';
+import { parseDurationMs, resolveRequestTimeouts } from './timeouts.js';
+import { normalizeSignerUrl, parseSignerHeaders } from './signer/index.js';
+import type { CapabilityMaxPrice, DroppedEntry, PriceLimits, SelectionFlagValues, SelectionWeights } from '../../market/index.js';
+import { SelectionConfigError, maxPriceFor as limitFor, parseOrchAddrList, parseOrchBlocklist, parsePriceLimits, selectionWeightsFromFlags } from '../../market/index.js';
 
 /** go-livepeer's default gateway -httpAddr: 127.0.0.1 and BroadcasterRpcPort 9935 (8935 is the orchestrator's). */
 export const DEFAULT_HTTP_ADDR = '127.0.0.1:9935';
@@ -24,6 +27,26 @@ export const gatewayConfigSchema = z.object({
   httpAddr: z.string().default(DEFAULT_HTTP_ADDR),
   /** Orchestrator URLs or host:port, as a list or one comma-separated string. */
   orchAddr: z.union([z.string(), z.array(z.string())]).default([]),
+  /** go-livepeer -orchWebhookUrl: GET → [{"address": "https://…", "score": …}], cached 1 min, 3 s timeout. */
+  orchWebhookUrl: z.string().url().optional(),
+  /** go-livepeer -orchBlocklist: ETH addresses never used (comma-separated or a list). */
+  orchBlocklist: z.union([z.string(), z.array(z.string())]).optional(),
+  /**
+   * go-livepeer -remoteSignerUrl: the remote signer that signs this gateway's tickets and
+   * OrchestratorRequest (the gateway then holds no key), and lists orchestrators. No scheme →
+   * "https://" is prepended, as go-livepeer does.
+   */
+  remoteSignerUrl: z.string().min(1).optional(),
+  /** Headers sent to the remote signer, "k:v,k2:v2" or a record (go-livepeer -remoteSignerHeaders); never to -orchWebhookUrl or orchestrators. */
+  remoteSignerHeaders: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  /** How often the discovery sources are read again (0 = only at start and on demand). */
+  discoveryRefreshMs: z.number().int().min(0).default(60_000),
+  /** An orchestrator no source has confirmed for this long is `stale`: shown, never chosen. */
+  discoveryTtlMs: z.number().int().min(1).default(30 * 60_000),
+  /** go-livepeer -aiProcessingRetryTimeout: no new attempt starts after the job has run this long ("30s", ms). */
+  aiProcessingRetryTimeout: z.union([z.string(), z.number()]).default('30s'),
+  /** The selection weights and latency band (-selectStakeWeight, -selectPriceWeight, -selectRandWeight, -selectPriceExpFactor, -selectLatencyBand). */
+  selection: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   /** 'offchain' (no tickets, price ignored for payment) or an on-chain network name (default 'offchain' without -ethUrl). */
   network: z.string().optional(),
   ethUrl: z.string().optional(),
@@ -50,18 +73,50 @@ export const gatewayConfigSchema = z.object({
   suspendMs: z.number().int().min(0).default(60_000),
   /** The backoff after the first such fault; doubles per consecutive fault up to suspendMs, reset on success. */
   suspendBaseMs: z.number().int().min(0).default(1_000),
-  /** Per-attempt timeout of the job request to the orchestrator (no response headers by then → next orchestrator). */
-  requestTimeoutMs: z.number().int().min(1).default(15 * 60_000),
+  /**
+   * Per-attempt deadline of a job at an orchestrator, headers and body (then the next orchestrator
+   * is tried), by pipeline: "llm=10m,text-to-image=90s" or {"llm": 600000}; pipelines not named keep
+   * their default (timeouts.ts).
+   */
+  aiRequestTimeouts: z.union([z.string(), z.record(z.string(), z.union([z.number(), z.string()]))]).optional(),
+  /** One deadline for every pipeline not in aiRequestTimeouts (instead of the per-pipeline defaults). */
+  requestTimeoutMs: z.number().int().min(1).optional(),
+  /** While a connection to an orchestrator carries jobs, an HTTP/2 PING this often (0 = none): a hung peer is found without waiting for the deadline. */
+  pingIntervalMs: z.number().int().min(0).default(3_000),
+  /** A PING unanswered this long ends the connection; its jobs are retried elsewhere (Go http2.Transport's PingTimeout). */
+  pingTimeoutMs: z.number().int().min(1).default(3_000),
   /** TLS + HTTP/2 connect timeout to an orchestrator (go-livepeer: 2 s TLS dial). */
   connectTimeoutMs: z.number().int().min(1).default(3_000),
   /** GetOrchestrator timeout (go-livepeer's session refresh uses 2.5 s; discovery up to 8 s). */
   discoveryTimeoutMs: z.number().int().min(1).default(8_000),
   /** Chain poll period (on-chain mode). */
   chainPollMs: z.number().int().min(50).default(500),
-  /** Largest accepted client body (multipart files included). */
-  bodyLimitBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+  /** Largest client body of a multipart route, all parts together; JSON routes take at most min(this, 4 MiB). 413 above it. */
+  maxBodyBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+  /** A client body that sends nothing for this long is answered 408 GW_REQUEST_TIMEOUT (slowloris). */
+  bodyIdleTimeoutMs: z.number().int().positive().default(30_000),
+  /** A client body not complete this long after its headers is answered 408 GW_REQUEST_TIMEOUT. */
+  bodyTimeoutMs: z.number().int().positive().default(300_000),
+  /** Request headers not complete within this are answered 408 GW_REQUEST_TIMEOUT (node's headersTimeout). */
+  headersTimeoutMs: z.number().int().positive().default(30_000),
+  /** An idle keep-alive client connection is closed after this (fastify's default keepAliveTimeout). */
+  idleTimeoutMs: z.number().int().positive().default(72_000),
+  /** Client requests being read and counted at once (before any orchestrator is paid); more get 503 with Retry-After. */
+  maxUnpaidRequests: z.number().int().positive().default(128),
   /** Where the gateway keeps its credit view (go-livepeer -datadir); none = in memory only. */
   dataDir: z.string().min(1).optional(),
+  /** go-livepeer's -livePaymentInterval: live streams pay at most this often (ms or "5s"). */
+  livePaymentInterval: z.union([z.number(), z.string()]).default('5s'),
+  /** Seconds of streaming the initial live payment covers (go-livepeer: 60, fixed). */
+  livePreloadSeconds: z.number().int().min(1).max(3600).default(60),
+  /** Live streams run at once; more are refused with 503. */
+  maxLiveStreams: z.number().int().min(1).max(10_000).default(64),
+  /** A live stream whose orchestrator sends no event this long is swapped (go-livepeer: 30 s). */
+  liveEventTimeoutMs: z.number().int().min(100).default(30_000),
+  /** No output segment this long while the input flows → swapped (go-livepeer's outSegmentTimeout, 30 s when unset). */
+  liveOutputTimeoutMs: z.number().int().min(100).default(30_000),
+  /** Control keepalive period of a live stream (go-livepeer: 10 s). */
+  liveKeepaliveMs: z.number().int().min(10).default(10_000),
 });
 
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema> & {
@@ -69,24 +124,32 @@ export type GatewayConfigInput = z.input<typeof gatewayConfigSchema> & {
   logger?: Logger;
 };
 
-export interface CapabilityMaxPrice {
-  pipeline: AiPipeline;
-  /** 'default' = any model of the pipeline. */
-  modelId: string;
-  price: Rat;
-}
+export type { CapabilityMaxPrice };
 
 export interface ResolvedGatewayConfig {
   host: string;
   port: number;
   orchestrators: string[];
+  /** -orchAddr entries dropped as unusable (logged at start, as go-livepeer). */
+  droppedOrchAddrs: DroppedEntry[];
+  orchWebhookUrl: string | undefined;
+  /** Lower-case hex without 0x. */
+  orchBlocklist: string[];
+  remoteSignerUrl: string | undefined;
+  remoteSignerHeaders: Record<string, string> | undefined;
+  discoveryRefreshMs: number;
+  discoveryTtlMs: number;
+  retryTimeoutMs: number;
+  selection: SelectionWeights;
   offchain: boolean;
   ethUrl: string | undefined;
   ethController: `0x${string}` | undefined;
   privateKey: `0x${string}` | undefined;
   /** undefined = no global max (accept any price). */
   maxPrice: Rat | undefined;
-  capabilityMaxPrices: CapabilityMaxPrice[];
+  capabilityMaxPrices: readonly CapabilityMaxPrice[];
+  /** -maxPricePerUnit, -pixelsPerUnit and -maxPricePerCapability as src/market/selection parses them. */
+  priceLimits: PriceLimits;
   maxTicketEV: bigint;
   maxTotalEV: bigint;
   depositMultiplier: bigint;
@@ -97,12 +160,26 @@ export interface ResolvedGatewayConfig {
   capacityWaitMs: number;
   suspendMs: number;
   suspendBaseMs: number;
-  requestTimeoutMs: number;
+  /** Per-attempt deadline (ms) by pipeline. */
+  requestTimeouts: Readonly<Record<AiPipeline, number>>;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
   connectTimeoutMs: number;
   discoveryTimeoutMs: number;
   chainPollMs: number;
-  bodyLimitBytes: number;
+  maxBodyBytes: number;
+  bodyIdleTimeoutMs: number;
+  bodyTimeoutMs: number;
+  headersTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxUnpaidRequests: number;
   dataDir: string | undefined;
+  livePaymentIntervalMs: number;
+  livePreloadSeconds: number;
+  maxLiveStreams: number;
+  liveEventTimeoutMs: number;
+  liveOutputTimeoutMs: number;
+  liveKeepaliveMs: number;
 }
 
 function toBigInt(name: string, v: bigint | number | string, min = 0n): bigint {
@@ -115,45 +192,9 @@ function toBigInt(name: string, v: bigint | number | string, min = 0n): bigint {
   return out;
 }
 
-/** A price amount: decimal, optionally suffixed "wei". Other currencies need a price feed we do not have. */
-function parsePriceAmount(name: string, v: bigint | number | string | JsonNumber): Rat {
-  if (typeof v === 'bigint') return Rat.from(v);
-  const text = String(v).trim();
-  const m = /^(\d+(?:\.\d+)?)([A-Za-z][A-Za-z0-9]*)?$/.exec(text);
-  if (!m) throw new GatewayConfigError(`${name} ${JSON.stringify(text)} is not a price: expected e.g. 1000, 0.5 or 100wei`);
-  if (m[2] !== undefined && m[2].toLowerCase() !== 'wei') {
-    throw new GatewayConfigError(`${name} in ${m[2]} needs a price feed, which this gateway does not support yet: give the price in wei`);
-  }
-  const r = parseDecimal(m[1]!);
-  if (!r) throw new GatewayConfigError(`${name} ${JSON.stringify(text)} is not a decimal number`);
-  return r;
-}
-
-function positiveInt(name: string, v: unknown): bigint {
-  const r = parsePriceAmount(name, v as string);
-  if (r.den !== 1n || r.num <= 0n) throw new GatewayConfigError(`${name} must be a positive whole number, got ${String(v)}`);
-  return r.num;
-}
-
-/** go-livepeer parseOrchAddrs: comma split, bare host → :8935, ":port" → 127.0.0.1, no scheme → https. */
+/** go-livepeer parseOrchAddrs (src/market/discovery): the usable URLs; parseOrchAddrList also names the dropped entries. */
 export function parseOrchAddrs(input: string | readonly string[]): string[] {
-  const parts = (typeof input === 'string' ? input.split(',') : input.flatMap((s) => s.split(','))).map((s) => s.trim()).filter(Boolean);
-  const out: string[] = [];
-  for (const p of parts) {
-    let s = p.startsWith(':') ? `127.0.0.1${p}` : p;
-    if (!s.includes('://')) s = `https://${s}`;
-    let u: URL;
-    try {
-      u = new URL(s);
-    } catch {
-      throw new GatewayConfigError(`-orchAddr entry ${JSON.stringify(p)} is not a URL or host:port`);
-    }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new GatewayConfigError(`-orchAddr entry ${p} must be https:// (or http://)`);
-    if (u.port === '') u.port = String(DEFAULT_ORCH_PORT);
-    const url = `${u.protocol}//${u.host}`;
-    if (!out.includes(url)) out.push(url);
-  }
-  return out;
+  return parseOrchAddrList(input).urls;
 }
 
 function splitHostPort(addr: string): { host: string; port: number } {
@@ -164,78 +205,11 @@ function splitHostPort(addr: string): { host: string; port: number } {
   return { host: m[1] || '0.0.0.0', port };
 }
 
-/**
- * Loopback by rule, never by resolving: literal 127.0.0.0/8 and ::1, and the name `localhost`
- * (which is then bound as 127.0.0.1 itself, see bindAddress), so a tampered hosts file cannot
- * turn an unauthenticated "loopback" bind into a public one.
- */
-export function isLoopback(host: string): boolean {
-  if (host.toLowerCase() === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1';
-  return false;
-}
+export { isLoopback };
 
-/** The address to listen on: `localhost` becomes 127.0.0.1 so listen() never looks it up in /etc/hosts. */
-function bindAddress(host: string): string {
-  return host.toLowerCase() === 'localhost' ? '127.0.0.1' : host;
-}
 
-function parseCapabilityPrices(raw: NonNullable<z.output<typeof gatewayConfigSchema>['maxPricePerCapability']>, globalMax: Rat | undefined, pixelsPerUnit: bigint): CapabilityMaxPrice[] {
-  let doc: unknown = raw;
-  if (typeof raw === 'string') {
-    const text = raw.trim().startsWith('{') ? raw : readText(raw);
-    try {
-      doc = parseJsonKeepingNumbers(text);
-    } catch (err) {
-      throw new GatewayConfigError(`-maxPricePerCapability is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-  const list = (doc as { capabilities_prices?: unknown }).capabilities_prices;
-  if (!Array.isArray(list)) throw new GatewayConfigError('-maxPricePerCapability must be {"capabilities_prices":[…]}');
-  const out: CapabilityMaxPrice[] = [];
-  list.forEach((e: unknown, i) => {
-    const entry = (e ?? {}) as Record<string, unknown>;
-    const where = `-maxPricePerCapability entry ${i}`;
-    const pipeline = entry.pipeline;
-    if (typeof pipeline !== 'string' || !isAiPipeline(pipeline)) throw new GatewayConfigError(`${where}: unknown pipeline ${JSON.stringify(pipeline)}`);
-    const modelId = typeof entry.model_id === 'string' && entry.model_id !== '' ? entry.model_id : 'default';
-    if (entry.currency !== undefined && String(entry.currency).toLowerCase() !== 'wei') {
-      throw new GatewayConfigError(`${where}: currency ${String(entry.currency)} needs a price feed, which this gateway does not support yet: use wei`);
-    }
-    const ppuRaw = entry.pixels_per_unit;
-    const ppu = ppuRaw === undefined ? 0n : positiveOrZero(`${where} pixels_per_unit`, ppuRaw);
-    const pixels = ppu > 0n ? ppu : pixelsPerUnit;
-    const priceRaw = entry.price_per_unit;
-    const amount = priceRaw === undefined ? Rat.ZERO : priceAmountOf(`${where} price_per_unit`, priceRaw);
-    let price: Rat;
-    if (amount.gt(0n)) price = amount.div(pixels);
-    else if (globalMax) price = globalMax;
-    else return; // go-livepeer: no price and no global max → any price for this entry
-    out.push({ pipeline, modelId, price });
-  });
-  return out;
-}
 
-function priceAmountOf(name: string, v: unknown): Rat {
-  if (typeof v === 'string') throw new GatewayConfigError(`${name} must be a JSON number, not a string (go-livepeer's JSONRat)`);
-  if (v instanceof JsonNumber || typeof v === 'number' || typeof v === 'bigint') return parsePriceAmount(name, v);
-  throw new GatewayConfigError(`${name} must be a number`);
-}
 
-function positiveOrZero(name: string, v: unknown): bigint {
-  const r = priceAmountOf(name, v);
-  if (r.den !== 1n) throw new GatewayConfigError(`${name} must be a whole number`);
-  return r.num > 0n ? r.num : 0n;
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new GatewayConfigError(`cannot read -maxPricePerCapability file ${path}: ${(err as Error).message}`);
-  }
-}
 
 /** Validates and normalises a config. Throws GatewayConfigError (fatal) with a message saying what to fix. */
 export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.ProcessEnv = process.env): ResolvedGatewayConfig {
@@ -251,7 +225,25 @@ export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.Proc
       `refusing to listen on ${c.httpAddr}: this gateway spends ETH on every request, so a non-loopback -httpAddr needs an auth token (-authToken) that clients send as "Authorization: Bearer <token>"`,
     );
   }
-  const orchestrators = parseOrchAddrs(c.orchAddr);
+  const { urls: orchestrators, dropped: droppedOrchAddrs } = parseOrchAddrList(c.orchAddr);
+  let remoteSignerUrl: string | undefined;
+  try {
+    remoteSignerUrl = c.remoteSignerUrl === undefined ? undefined : normalizeSignerUrl(c.remoteSignerUrl);
+  } catch (err) {
+    throw new GatewayConfigError(`-remoteSignerUrl ${c.remoteSignerUrl}: ${(err as Error).message}`, { cause: err });
+  }
+  const remoteSignerHeaders = typeof c.remoteSignerHeaders === 'string' ? parseSignerHeaders(c.remoteSignerHeaders) : c.remoteSignerHeaders;
+  for (const [flag, v] of [['-orchWebhookUrl', c.orchWebhookUrl], ['-remoteSignerUrl', remoteSignerUrl]] as const) {
+    // go-livepeer validateURL: an http(s) URL.
+    if (v !== undefined && !/^https?:\/\//i.test(v)) throw new GatewayConfigError(`${flag} ${v} must be an http:// or https:// URL`);
+  }
+  let selection: SelectionWeights;
+  try {
+    selection = selectionWeightsFromFlags((c.selection ?? {}) as SelectionFlagValues);
+  } catch (err) {
+    if (err instanceof SelectionConfigError) throw new GatewayConfigError(err.message, { cause: err });
+    throw err;
+  }
   const network = c.network ?? (c.ethUrl ? 'onchain' : 'offchain');
   const offchain = network === 'offchain';
   const keyRaw = c.ethPrivateKey ?? env[PRIVATE_KEY_ENV];
@@ -262,22 +254,41 @@ export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.Proc
   if (!offchain) {
     if (!c.ethUrl) throw new GatewayConfigError(`-network ${network} needs -ethUrl (a JSON-RPC URL); use -network offchain to run without a chain`);
     if (!c.ethController) throw new GatewayConfigError('on-chain mode needs -ethController (the protocol Controller address)');
-    if (!privateKey) throw new GatewayConfigError(`on-chain mode needs the gateway's key: -ethPrivateKey or env ${PRIVATE_KEY_ENV}`);
+    // With a remote signer the signer holds the key; the chain is read for discovery only.
+    if (!privateKey && !remoteSignerUrl) throw new GatewayConfigError(`on-chain mode needs the gateway's key: -ethPrivateKey or env ${PRIVATE_KEY_ENV} (or a -remoteSignerUrl)`);
   }
-  const pixelsPerUnit = positiveInt('-pixelsPerUnit', c.pixelsPerUnit);
-  const maxAmount = parsePriceAmount('-maxPricePerUnit', c.maxPricePerUnit);
-  const maxPrice = maxAmount.gt(0n) ? maxAmount.div(pixelsPerUnit) : undefined;
+  let priceLimits: PriceLimits;
+  try {
+    priceLimits = parsePriceLimits({
+      maxPricePerUnit: c.maxPricePerUnit,
+      pixelsPerUnit: c.pixelsPerUnit,
+      ...(c.maxPricePerCapability === undefined ? {} : { maxPricePerCapability: c.maxPricePerCapability }),
+    });
+  } catch (err) {
+    if (err instanceof SelectionConfigError) throw new GatewayConfigError(err.message, { cause: err });
+    throw err;
+  }
   const depositMultiplier = toBigInt('-depositMultiplier', c.depositMultiplier, 1n);
   return {
     host: bindAddress(host),
     port,
     orchestrators,
+    droppedOrchAddrs,
+    orchWebhookUrl: c.orchWebhookUrl,
+    orchBlocklist: [...parseOrchBlocklist(c.orchBlocklist)],
+    remoteSignerUrl,
+    remoteSignerHeaders,
+    discoveryRefreshMs: c.discoveryRefreshMs,
+    discoveryTtlMs: c.discoveryTtlMs,
+    retryTimeoutMs: parseDurationMs('-aiProcessingRetryTimeout', c.aiProcessingRetryTimeout),
+    selection,
     offchain,
     ethUrl: c.ethUrl,
     ethController: c.ethController as `0x${string}` | undefined,
     privateKey,
-    maxPrice,
-    capabilityMaxPrices: c.maxPricePerCapability === undefined ? [] : parseCapabilityPrices(c.maxPricePerCapability, maxPrice, pixelsPerUnit),
+    maxPrice: priceLimits.global,
+    capabilityMaxPrices: priceLimits.entries,
+    priceLimits,
     maxTicketEV: toBigInt('-maxTicketEV', c.maxTicketEV),
     maxTotalEV: toBigInt('-maxTotalEV', c.maxTotalEV),
     depositMultiplier,
@@ -288,22 +299,32 @@ export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.Proc
     capacityWaitMs: c.capacityWaitMs,
     suspendMs: c.suspendMs,
     suspendBaseMs: Math.min(c.suspendBaseMs, c.suspendMs),
-    requestTimeoutMs: c.requestTimeoutMs,
+    requestTimeouts: resolveRequestTimeouts(c.aiRequestTimeouts, c.requestTimeoutMs),
+    pingIntervalMs: c.pingIntervalMs,
+    pingTimeoutMs: c.pingTimeoutMs,
     connectTimeoutMs: c.connectTimeoutMs,
     discoveryTimeoutMs: c.discoveryTimeoutMs,
     chainPollMs: c.chainPollMs,
-    bodyLimitBytes: c.bodyLimitBytes,
+    maxBodyBytes: c.maxBodyBytes,
+    bodyIdleTimeoutMs: c.bodyIdleTimeoutMs,
+    bodyTimeoutMs: c.bodyTimeoutMs,
+    headersTimeoutMs: c.headersTimeoutMs,
+    idleTimeoutMs: c.idleTimeoutMs,
+    maxUnpaidRequests: c.maxUnpaidRequests,
     dataDir: c.dataDir,
+    livePaymentIntervalMs: parseDurationMs('livePaymentInterval', c.livePaymentInterval),
+    livePreloadSeconds: c.livePreloadSeconds,
+    maxLiveStreams: c.maxLiveStreams,
+    liveEventTimeoutMs: c.liveEventTimeoutMs,
+    liveOutputTimeoutMs: c.liveOutputTimeoutMs,
+    liveKeepaliveMs: c.liveKeepaliveMs,
   };
 }
 
 /**
- * The max price for a job (go-livepeer GetCapabilitiesMaxPrice): the model's entry, else the
- * pipeline's "default", else the global max; undefined = no limit.
+ * The max price for a job (go-livepeer GetCapabilitiesMaxPrice, src/market/selection): the model's
+ * entry, else the pipeline's "default", else the global max; undefined = no limit.
  */
-export function maxPriceFor(cfg: Pick<ResolvedGatewayConfig, 'maxPrice' | 'capabilityMaxPrices'>, pipeline: string, modelId: string): Rat | undefined {
-  const own = cfg.capabilityMaxPrices.find((e) => e.pipeline === pipeline && e.modelId === modelId);
-  if (own) return own.price;
-  const dflt = cfg.capabilityMaxPrices.find((e) => e.pipeline === pipeline && e.modelId === 'default');
-  return dflt ? dflt.price : cfg.maxPrice;
+export function maxPriceFor(cfg: Pick<ResolvedGatewayConfig, 'priceLimits'>, pipeline: string, modelId: string): Rat | undefined {
+  return limitFor(cfg.priceLimits, pipeline, modelId);
 }

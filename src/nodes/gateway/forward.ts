@@ -1,29 +1,41 @@
 // Job requests to an orchestrator's HTTPS API over HTTP/2 (node:http2), one connection per origin,
 // reused. Like go-livepeer's gateway it does not verify the orchestrator's (self-signed)
 // certificate (InsecureSkipVerify); http:// origins use cleartext h2c.
+// Liveness: a request fails as soon as its stream or connection closes (a dead orchestrator), when
+// the connection stops answering PINGs (keepalive.ts), at its deadline, or when the caller's signal
+// aborts (the client went away); the stream is then cancelled (RST_STREAM CANCEL), which the
+// orchestrator sees and stops the job for.
 import http2 from 'node:http2';
-import type { Readable } from 'node:stream';
 import { LivepeerError } from '../../errors/index.js';
 import type { GatewayErrorCode } from './errors.js';
+import { keepAlive, type KeepAlive } from './keepalive.js';
 
 export interface OrchestratorResponse {
   status: number;
   headers: Record<string, string>;
-  /** The response body as a stream (read it, or call `discard()`). */
-  body: Readable;
+  /**
+   * The response body (read it, or call `discard()`). Its iteration throws ForwardError when the
+   * body did not end cleanly: node ends a stream cut by the peer's death like a complete one.
+   */
+  body: AsyncIterable<Buffer>;
   /** Reads the whole body (bounded by `maxBytes`). */
   text(maxBytes?: number): Promise<string>;
   buffer(maxBytes?: number): Promise<Buffer>;
   discard(): void;
 }
 
-const FORWARD_CODES = { connect: 'GW_FORWARD_CONNECT', timeout: 'GW_FORWARD_TIMEOUT', reset: 'GW_FORWARD_RESET' } as const satisfies Record<string, GatewayErrorCode>;
+const FORWARD_CODES = {
+  connect: 'GW_FORWARD_CONNECT',
+  timeout: 'GW_FORWARD_TIMEOUT',
+  reset: 'GW_FORWARD_RESET',
+  aborted: 'GW_FORWARD_ABORTED',
+} as const satisfies Record<string, GatewayErrorCode>;
 
 /** No (complete) answer from the orchestrator's HTTPS API; `kind` says at which step. */
 export class ForwardError extends LivepeerError<(typeof FORWARD_CODES)[keyof typeof FORWARD_CODES]> {
   override name = 'ForwardError';
   constructor(
-    readonly kind: 'connect' | 'timeout' | 'reset',
+    readonly kind: 'connect' | 'timeout' | 'reset' | 'aborted',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -33,21 +45,51 @@ export class ForwardError extends LivepeerError<(typeof FORWARD_CODES)[keyof typ
 
 export interface ForwarderOptions {
   connectTimeoutMs: number;
-  /** Time allowed until the response headers arrive; the body may take longer (streams). */
+  /** Deadline of a whole exchange (response headers and body) when `post` is given none. */
   requestTimeoutMs: number;
   /** A connection with no stream for this long is closed (an orchestrator that moved its transcoder URL, or went unused); default 5 min. */
   idleSessionMs?: number;
+  /** While a connection carries requests, a PING this often (0 = none); default DEFAULT_PING_INTERVAL_MS. */
+  pingIntervalMs?: number;
+  /** A PING unanswered this long ends the connection and fails its requests; default DEFAULT_PING_TIMEOUT_MS. */
+  pingTimeoutMs?: number;
+}
+
+export interface PostOptions {
+  /** Aborting cancels the request (RST_STREAM CANCEL); it then fails with ForwardError 'aborted'. */
+  signal?: AbortSignal;
+  /** Deadline of the whole exchange, headers and body (default: the forwarder's requestTimeoutMs). */
+  timeoutMs?: number;
 }
 
 export const DEFAULT_IDLE_SESSION_MS = 5 * 60_000;
+/** A hung orchestrator (no FIN, no answer) is found within interval + timeout ≈ 6 s. */
+export const DEFAULT_PING_INTERVAL_MS = 3_000;
+export const DEFAULT_PING_TIMEOUT_MS = 3_000;
 
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+const MAX_PARSED_URLS = 1024;
 
 export class Forwarder {
   private readonly sessions = new Map<string, http2.ClientHttp2Session>();
+  private readonly alive = new WeakMap<http2.ClientHttp2Session, KeepAlive>();
   private closed = false;
 
   constructor(private readonly opts: ForwarderOptions) {}
+
+  /** Job URLs parsed (a few per orchestrator: one per pipeline); cleared when full. */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
+
+  private target(url: string): { origin: string; path: string } {
+    let t = this.targets.get(url);
+    if (!t) {
+      const u = new URL(url);
+      t = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (this.targets.size >= MAX_PARSED_URLS) this.targets.clear();
+      this.targets.set(url, t);
+    }
+    return t;
+  }
 
   /** Open connections (one per orchestrator origin in use). */
   get sessionCount(): number {
@@ -79,14 +121,27 @@ export class Forwarder {
         });
         resolve(s);
       });
-      s.once('error', (err) => {
+      // `on`, not `once`: a second session error without a listener would crash the process.
+      s.on('error', (err) => {
         this.sessions.delete(origin);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         reject(new ForwardError('connect', `could not connect to ${origin}: ${describe(err)}`, { cause: err }));
       });
+      this.alive.set(
+        s,
+        keepAlive(s, {
+          intervalMs: this.opts.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+          timeoutMs: this.opts.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS,
+          onDead: () => {
+            if (this.sessions.get(origin) === s) this.sessions.delete(origin);
+            s.destroy();
+          },
+        }),
+      );
       s.once('close', () => {
+        this.alive.get(s)?.stop();
         if (this.sessions.get(origin) === s) this.sessions.delete(origin);
       });
       s.on('goaway', () => {
@@ -95,54 +150,68 @@ export class Forwarder {
     });
   }
 
-  /** POSTs `body` to `url`. Throws ForwardError when no response headers arrive. */
-  async post(url: string, headers: Record<string, string>, body: Uint8Array, signal?: AbortSignal): Promise<OrchestratorResponse> {
+  /**
+   * POSTs `body` to `url`. Throws ForwardError when no response headers arrive: connect failure,
+   * the stream or connection closing first, the deadline, or `signal` aborting. The deadline and
+   * the signal also cover the body: reading it then throws the same ForwardError.
+   */
+  async post(url: string, headers: Record<string, string>, body: Uint8Array, opts: PostOptions = {}): Promise<OrchestratorResponse> {
     if (this.closed) throw new ForwardError('connect', 'gateway is closing');
-    const u = new URL(url);
+    const { signal } = opts;
+    if (signal?.aborted) throw new ForwardError('aborted', `request to ${url} cancelled before it was sent`);
+    const u = this.target(url);
     const session = await this.session(u.origin);
+    const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs;
     return new Promise((resolve, reject) => {
       let req: http2.ClientHttp2Stream;
       try {
-        req = session.request({
-          ':method': 'POST',
-          ':path': `${u.pathname}${u.search}`,
-          'content-length': String(body.byteLength),
-          ...lowerKeys(headers),
-        });
+        const h: Record<string, string> = { ':method': 'POST', ':path': u.path, 'content-length': String(body.byteLength) };
+        for (const k in headers) h[k.toLowerCase()] = headers[k]!;
+        req = session.request(h);
       } catch (err) {
         this.sessions.delete(u.origin);
         reject(new ForwardError('reset', `request to ${url} failed: ${describe(err)}`, { cause: err }));
         return;
       }
+      const alive = this.alive.get(session);
+      alive?.begin();
+      // Why the stream was cut on our side (deadline, abort): what the body's reader is told.
+      let cut: ForwardError | undefined;
       let settled = false;
-      const timer = setTimeout(() => {
+      const fail = (err: ForwardError): void => {
         if (settled) return;
         settled = true;
-        req.close(http2.constants.NGHTTP2_CANCEL);
-        reject(new ForwardError('timeout', `${url} sent no response within ${this.opts.requestTimeoutMs} ms`));
-      }, this.opts.requestTimeoutMs);
-      const onAbort = (): void => {
-        req.close(http2.constants.NGHTTP2_CANCEL);
+        reject(err);
       };
+      const cancel = (err: ForwardError): void => {
+        cut ??= err;
+        fail(err);
+        if (!req.closed && !req.destroyed) req.close(http2.constants.NGHTTP2_CANCEL);
+      };
+      const timer = setTimeout(() => cancel(new ForwardError('timeout', `${url} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const onAbort = (): void => cancel(new ForwardError('aborted', `request to ${url} cancelled: the client went away`));
       signal?.addEventListener('abort', onAbort, { once: true });
+      req.once('close', () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        alive?.end();
+        // Closed before any response: the orchestrator (or its connection) went away. (Checked
+        // first: an error's stack costs more than the rest of a job's forwarding.)
+        if (!settled) fail(cut ?? new ForwardError('reset', `${url} closed the stream before answering (code ${req.rstCode ?? 'none'})`));
+      });
       req.once('response', (h) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
         const status = Number(h[':status'] ?? 0);
         const out: Record<string, string> = {};
         for (const [k, v] of Object.entries(h)) {
           if (k.startsWith(':') || v === undefined) continue;
           out[k] = Array.isArray(v) ? v.join(', ') : String(v);
         }
-        req.once('close', () => signal?.removeEventListener('abort', onAbort));
-        resolve(makeResponse(status, out, req));
+        resolve(makeResponse(status, out, req, url, () => cut));
       });
-      req.once('error', (err) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(new ForwardError('reset', `request to ${url} failed: ${describe(err)}`, { cause: err }));
+      req.on('error', (err) => {
+        fail(cut ?? new ForwardError('reset', `request to ${url} failed: ${describe(err)}`, { cause: err }));
       });
       req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     });
@@ -155,13 +224,20 @@ export class Forwarder {
   }
 }
 
-function makeResponse(status: number, headers: Record<string, string>, stream: http2.ClientHttp2Stream): OrchestratorResponse {
-  const body = stream as unknown as Readable;
+function makeResponse(status: number, headers: Record<string, string>, stream: http2.ClientHttp2Stream, url: string, cut: () => ForwardError | undefined): OrchestratorResponse {
+  async function* body(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    } catch (err) {
+      throw cut() ?? new ForwardError('reset', `reading the answer from ${url} failed: ${describe(err)}`, { cause: err });
+    }
+    // 'end' is emitted only for END_STREAM; a stream reset (or a dead connection) just stops.
+    if (!stream.readableEnded) throw cut() ?? new ForwardError('reset', `${url} cut the answer off (stream closed with code ${stream.rstCode ?? 'none'})`);
+  }
   const buffer = async (maxBytes = MAX_RESPONSE_BYTES): Promise<Buffer> => {
     const chunks: Buffer[] = [];
     let n = 0;
-    for await (const chunk of body) {
-      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    for await (const b of body()) {
       n += b.length;
       if (n > maxBytes) {
         stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -174,7 +250,7 @@ function makeResponse(status: number, headers: Record<string, string>, stream: h
   return {
     status,
     headers,
-    body,
+    body: { [Symbol.asyncIterator]: () => body() },
     buffer,
     text: async (maxBytes) => (await buffer(maxBytes)).toString('utf8'),
     discard: () => {
@@ -182,12 +258,6 @@ function makeResponse(status: number, headers: Record<string, string>, stream: h
       stream.close(http2.constants.NGHTTP2_CANCEL);
     },
   };
-}
-
-function lowerKeys(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
-  return out;
 }
 
 function describe(err: unknown): string {

@@ -87,6 +87,10 @@ export function goLivepeerRefusal(status: number, text: string): GoLivepeerRefus
 export function goLivepeerRpcRefusal(message: string): GoLivepeerRefusal | undefined {
   // core/orchestrator.go ErrOrchCap "OrchestratorCapped", returned by server/rpc.go getOrchestrator;
   // a Go gateway matches it too (server/broadcast.go sessionErrStrings).
-  if (message.toLowerCase().includes('orchestratorcapped')) return { code: 'ORCHESTRATOR_CAPPED' };
+  const m = message.toLowerCase();
+  if (m.includes('orchestratorcapped')) return { code: 'ORCHESTRATOR_CAPPED' };
+  // pm/recipient.go errInsufficientSenderReserve, returned as is by server/rpc.go orchestratorInfo
+  // (orch.TicketParams): our reserve share cannot carry one ticket.
+  if (m.includes('insufficient sender reserve')) return { code: 'TICKET_PARAMS_UNAVAILABLE', reason: 'INSUFFICIENT_SENDER_RESERVE' };
   return undefined;
 }

@@ -7,7 +7,9 @@ import { DEFAULT_LLM_MAX_TOKENS, jobUnits } from '../../market/index.js';
 import type { RunnerPipeline } from '../../ai/index.js';
 import { AudioDurationError, DEFAULT_MODEL_IDS, GO_AUDIO_DURATION_ERROR, ImageSizeError, audioDurationSeconds, inputImageSize } from '../../ai/index.js';
 import { MediaProbeError } from '../../media/index.js';
-import { BadRequestError } from './errors.js';
+import { WIRE_LIMITS } from '../../wire/index.js';
+import { BadRequestError, RequestTooLargeError } from './errors.js';
+import type { OrchestratorFilter } from './market.js';
 
 export interface ParsedJob {
   pipeline: RunnerPipeline & AiPipeline;
@@ -18,6 +20,10 @@ export interface ParsedJob {
   contentType: string;
   /** llm with stream: true — the answer is passed through as server-sent events. */
   stream: boolean;
+  /** This request's include/exclude list (request-market.ts). */
+  filter?: OrchestratorFilter;
+  /** Stickiness key (request-market.ts): the job stays on the orchestrator its earlier jobs ran on. */
+  sessionKey?: string;
 }
 
 export const JSON_PIPELINES = ['text-to-image', 'llm', 'text-to-speech'] as const;
@@ -56,11 +62,17 @@ function jsonJob(pipeline: RunnerPipeline & AiPipeline, body: Record<string, unk
   return { pipeline, modelId, units, body: Buffer.from(JSON.stringify(body)), contentType: 'application/json', stream };
 }
 
+/** A model id travels in the segment credentials and the price: one longer than the wire allows would make the job unsendable. */
+function checkModelId(field: string, v: string): string {
+  if (v.length > WIRE_LIMITS.modelIdChars) throw new BadRequestError(`${field} is ${v.length} characters long, above the limit of ${WIRE_LIMITS.modelIdChars}`);
+  return v;
+}
+
 function modelOf(body: Record<string, unknown>, field: string, pipeline: RunnerPipeline): string {
   const v = body[field];
   if (v === undefined || v === null || v === '') return DEFAULT_MODEL_IDS[pipeline];
   if (typeof v !== 'string') throw new BadRequestError(`${field} must be a string`);
-  return v;
+  return checkModelId(field, v);
 }
 
 export function parseJsonJob(pipeline: (typeof JSON_PIPELINES)[number], req: FastifyRequest): ParsedJob {
@@ -102,6 +114,8 @@ async function readMultipart(req: FastifyRequest, pipeline: string): Promise<Mul
     }
   } catch (err) {
     if (err instanceof BadRequestError) throw err;
+    // @fastify/multipart's file-size and part-count limits carry statusCode 413.
+    if ((err as { statusCode?: unknown }).statusCode === 413) throw new RequestTooLargeError(`request body too large: ${(err as Error).message}`, { cause: err });
     throw new BadRequestError(`could not read the multipart body: ${(err as Error).message}`);
   }
   return input;
@@ -159,7 +173,7 @@ async function encodeMultipart(input: MultipartInput): Promise<{ body: Uint8Arra
 
 export async function parseMultipartJob(pipeline: (typeof MULTIPART_PIPELINES)[number], req: FastifyRequest): Promise<ParsedJob> {
   const input = await readMultipart(req, pipeline);
-  const modelId = input.fields.model_id ? input.fields.model_id : DEFAULT_MODEL_IDS[pipeline];
+  const modelId = input.fields.model_id ? checkModelId('model_id', input.fields.model_id) : DEFAULT_MODEL_IDS[pipeline];
   input.fields.model_id = modelId;
   let u: bigint;
   switch (pipeline) {

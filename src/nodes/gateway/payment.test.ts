@@ -10,6 +10,7 @@ import {
   OrchestratorInfoSchema,
   PAYMENT_HEADER,
   SEGMENT_HEADER,
+  WIRE_LIMITS,
   decodePaymentHeader,
   fromHex,
   paymentFromWire,
@@ -19,8 +20,9 @@ import {
   type OrchestratorClient,
 } from '../../wire/index.js';
 import { capabilitiesToWire } from '../common/index.js';
-import { AI_WORKER_PROTOCOL, TicketPaymentSender, paymentTarget } from './payment.js';
-import { SessionPool, SessionRefusedError, firstAcceptableSelector, type JobTarget } from './sessions.js';
+import { classifyPaymentError } from './attempt-failure.js';
+import { AI_WORKER_PROTOCOL, PaymentError, TicketPaymentSender, paymentTarget } from './payment.js';
+import { SessionPool, SessionRefusedError, type JobTarget } from './sessions.js';
 import { StatsRecorder } from './stats.js';
 
 const gatewaySigner = localTicketSigner(`0x${'01'.repeat(32)}`);
@@ -36,12 +38,11 @@ function setup(opts: { maxEV?: bigint } = {}) {
   const sender = new Sender({ signer: gatewaySigner, chain, senders, ...(opts.maxEV ? { maxEV: opts.maxEV } : {}) });
   const stats = new StatsRecorder();
   const pool = new SessionPool({
-    orchestrators: ['https://o.test:8935'],
+    discovery: ['https://o.test:8935'],
     client: () => ({}) as OrchestratorClient,
     signer: gatewaySigner,
     sender,
     chain,
-    selector: firstAcceptableSelector,
     stats,
     log: pino({ level: 'silent' }),
     suspendMs: 1000,
@@ -155,6 +156,64 @@ describe('gateway payments', () => {
     assert.ok(left.eq(avail), `${left} = ${avail}`);
   });
 
+  it('a job needing more tickets than one Livepeer-Payment carries is refused before signing (GW_PAYMENT_TOO_LARGE), its credit given back', async () => {
+    const { sender, pool, job, info } = setup();
+    const sess = await pool.accept('https://o.test:8935', info(), job);
+    const payer = new TicketPaymentSender({ signer: gatewaySigner, sender });
+    const ev = ticketEV(FACE, computeWinProb(FACE, EV));
+    // units whose fee (× 3/2) needs exactly n tickets of `ev` on an empty credit.
+    const unitsFor = (n: number) => ev.mul(BigInt(2 * n - 1)).div(3n).floor();
+    const req = (n: number) => ({ units: unitsFor(n), capabilities: job.capabilitiesWire, manifestId: '27_model' });
+    const max = WIRE_LIMITS.ticketsPerPaymentHeader;
+    await assert.rejects(payer.prepare(paymentTarget(sess), req(max + 1)), (e: unknown) => e instanceof PaymentError && e.code === 'GW_PAYMENT_TOO_LARGE' && /needs 472 tickets, above the 471-ticket/.test(e.message));
+    assert.equal(sender.nonce(sess.pmSessionId!), 0n, 'nothing was signed');
+    const key = { recipient: orchSigner.address, orchestrator: 'https://o.test:8935', manifest: '27_model' };
+    assert.ok((payer.credit.credit(key) ?? Rat.ZERO).isZero(), 'the reservation was given back');
+    const p = await payer.prepare(paymentTarget(sess), req(max));
+    assert.equal(p.numTickets, max);
+    assert.ok(p.headers[PAYMENT_HEADER]!.length <= WIRE_LIMITS.paymentHeaderChars);
+    assert.equal(decodePaymentHeader(p.headers[PAYMENT_HEADER]).ticketSenderParams.length, max);
+    payer.settle(p, 'refused');
+  });
+
+  it('signs segment credentials once per (session, manifest, capabilities) and reuses the bytes of ticketless payments', async () => {
+    const { sender, pool, job, info } = setup();
+    const sess = await pool.accept('https://o.test:8935', info(), job);
+    let segSigns = 0;
+    const counting = { address: gatewaySigner.address, sign: (h: Uint8Array) => (segSigns++, gatewaySigner.sign(h)) };
+    const payer = new TicketPaymentSender({ signer: counting, sender });
+    const req = (manifestId = '27_model', capabilities = job.capabilitiesWire) => ({ units: 10n, capabilities, manifestId });
+    const run = async (s = sess, r = req()) => {
+      const p = await payer.prepare(paymentTarget(s), r);
+      p.sent();
+      payer.settle(p, 'received');
+      const seg = verifySegmentCredentials(p.headers[SEGMENT_HEADER], { sender: gatewaySigner.address });
+      return { p, seg };
+    };
+    const a = await run();
+    const b = await run();
+    assert.equal(segSigns, 1, 'one signature for two jobs of the same session and manifest');
+    assert.equal(a.p.headers[SEGMENT_HEADER], b.p.headers[SEGMENT_HEADER]);
+    await run(sess, req('27_other'));
+    assert.equal(segSigns, 2, 'another manifest is signed');
+    await run(sess, req('27_model', capabilitiesToWire(aiJobCapabilities('text-to-image', MODEL))));
+    assert.equal(segSigns, 3, 'other capabilities are signed afresh');
+    // A refreshed session brings a new auth token: its credentials carry it.
+    const fresh = await pool.accept('https://o.test:8935', info(), job);
+    const c = await run(fresh);
+    assert.equal(segSigns, 4);
+    assert.equal(c.seg.authToken?.sessionId, 'sess-1');
+    // Fee 15 wei, EV ≈ 1000: two jobs bought a ticket each, the credit now covers the next ones without any.
+    const d = await run();
+    const e = await run();
+    assert.deepEqual([a.p.numTickets, b.p.numTickets, d.p.numTickets, e.p.numTickets], [1, 1, 0, 0]);
+    assert.equal(d.p.headers[PAYMENT_HEADER], e.p.headers[PAYMENT_HEADER]);
+    const empty = paymentFromWire(decodePaymentHeader(e.p.headers[PAYMENT_HEADER]));
+    assert.equal(empty.sender, gatewaySigner.address);
+    assert.equal(empty.tickets.length, 0);
+    assert.deepEqual([empty.expectedPriceWire?.pricePerUnit, empty.expectedPriceWire?.pixelsPerUnit], [3n, 2n]);
+  });
+
   it('offchain: no tickets, the quoted price echoed, signed segment credentials', async () => {
     const { pool, job, info } = setup();
     const sess = await pool.accept('https://o.test:8935', info(), job);
@@ -175,5 +234,29 @@ describe('gateway payments', () => {
     await assert.rejects(pool.accept('u', info(), { ...job, modelId: 'other/model' }), (e: unknown) => e instanceof SessionRefusedError && e.code === 'GW_MODEL_MISSING');
     const strict = setup({ maxEV: 10n });
     await assert.rejects(strict.pool.accept('u', strict.info(), strict.job), (e: unknown) => e instanceof SessionRefusedError && e.code === 'PM_EV_TOO_HIGH');
+  });
+
+  it('a job needing more tickets than one payment may carry is refused before sending (too costly here, not a broken orchestrator), nothing left reserved', async () => {
+    const { sender, pool, job, info } = setup();
+    const sess = await pool.accept('https://o.test:8935', info(), job);
+    const payer = new TicketPaymentSender({ signer: gatewaySigner, sender });
+    const ev = ticketEV(FACE, computeWinProb(FACE, EV));
+    // units whose fee (× 3/2) is n tickets' EV
+    const unitsFor = (n: number) => ev.mul(BigInt(n) * 2n).div(3n).ceil();
+    const key = { recipient: orchSigner.address, orchestrator: 'https://o.test:8935', manifest: '27_model' };
+    // 601 tickets: above pm's 600 nonces per params; 560: within it, but its Livepeer-Payment header
+    // could pass 48 KiB. Both above the 471 that surely fit: refused before any is signed.
+    for (const n of [601, 560]) {
+      const err = await payer.prepare(paymentTarget(sess), { units: unitsFor(n), capabilities: job.capabilitiesWire, manifestId: '27_model' }).catch((e: unknown) => e);
+      assert.ok(err instanceof PaymentError && err.code === 'GW_PAYMENT_TOO_LARGE', `${n} tickets: ${String(err)}`);
+      assert.equal(classifyPaymentError(err.code).kind, 'too-costly');
+      assert.equal(payer.credit.inFlight, 0);
+      assert.ok((payer.credit.credit(key) ?? Rat.ZERO).isZero());
+    }
+    // Just below both limits: paid as usual.
+    const ok = await payer.prepare(paymentTarget(sess), { units: unitsFor(400), capabilities: job.capabilitiesWire, manifestId: '27_model' });
+    assert.equal(ok.numTickets, Number(ok.fee.div(ev).ceil()));
+    assert.ok(ok.numTickets <= 401);
+    payer.settle(ok, 'refused');
   });
 });

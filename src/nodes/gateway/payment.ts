@@ -6,8 +6,10 @@ import type { OrchestratorSession } from './sessions.js';
 
 export { AI_WORKER_PROTOCOL, PaymentError, TicketPaymentSender, type PaymentSender, type PreparedPayment } from '../../billing/index.js';
 
-export function paymentTarget(s: OrchestratorSession): PaymentTarget {
+/** The orchestrator's info rides along for the remote signer's sender (signer/batch.ts), which sends it to the signer. */
+export function paymentTarget(s: OrchestratorSession): PaymentTarget & { info: OrchestratorSession['info'] } {
   return {
+    info: s.info,
     url: s.url,
     recipient: s.recipient,
     pmSessionId: s.pmSessionId,

@@ -14,7 +14,7 @@ import { MAX_WIN_PROB, MemoryChainView, MemorySenderInfo, Sender, bytesToHex, lo
 import type { Hex32 } from '../../pm/index.js';
 import { OrchestratorInfoSchema, createAuthToken, priceInfoToWire, ticketParamsToWire, type OrchestratorClient, type OrchestratorRequest } from '../../wire/index.js';
 import { capabilitiesToWire } from '../common/index.js';
-import { PM_SESSION_GRACE_MS, SessionPool, firstAcceptableSelector, type JobTarget } from './sessions.js';
+import { PM_SESSION_GRACE_MS, SessionPool, type JobTarget } from './sessions.js';
 import { StatsRecorder } from './stats.js';
 
 const URL = 'https://o.test:8935';
@@ -62,12 +62,11 @@ function setup(opts: { maxEntries?: number; refuseModel?: (m: string) => boolean
     },
   } as unknown as OrchestratorClient;
   const pool = new SessionPool({
-    orchestrators: [URL],
+    discovery: [URL],
     client: () => orchestrator,
     signer,
     sender,
     chain,
-    selector: firstAcceptableSelector,
     stats: new StatsRecorder(),
     log: pino({ level: 'silent' }),
     suspendMs: 60_000,
@@ -102,6 +101,19 @@ describe('session pool: bounded state', () => {
     await pool.select(job, new Set());
     assert.equal(sender.sessionCount, 1);
     assert.deepEqual({ pmSessions: pool.sizes().pmSessions, pmRetiring: pool.sizes().pmRetiring }, { pmSessions: 1, pmRetiring: 0 });
+  });
+
+  it('refreshes faster than the grace: retired pm sessions stay within a fixed count, the oldest ended first', async () => {
+    const { pool, sender } = setup({ maxEntries: 8 });
+    const job = jobFor('m');
+    // No time passes at all: only the count bound can end them.
+    for (let i = 0; i < 200; i++) {
+      const s = await pool.select(job, new Set());
+      pool.invalidate(s!, job);
+    }
+    // The bound is applied when a session is stored, so the one released after it may add one.
+    assert.ok(pool.sizes().pmRetiring <= 8 + 1, `${pool.sizes().pmRetiring} retiring`);
+    assert.ok(sender.sessionCount <= 8 + 2, `${sender.sessionCount} pm sessions`);
   });
 
   it('a job that selected the session just before it was dropped can still pay with it during the grace', async () => {

@@ -1,6 +1,7 @@
 // Discovery failures, decided by the code in the gRPC status details (or go-livepeer's
-// "OrchestratorCapped" text): a capped orchestrator is busy and not suspended; any other failure
-// suspends it. The details themselves cross a real gRPC connection in src/wire/grpc.test.ts.
+// "OrchestratorCapped" text): a capped orchestrator is busy and not suspended; one that cannot issue
+// params because this gateway's reserve share is too small is our funding problem (not suspended,
+// asked again at the next job); any other failure suspends it. The details themselves cross a real gRPC connection in src/wire/grpc.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
@@ -10,7 +11,7 @@ import { aiJobCapabilities, Capability } from '../../market/index.js';
 import { localTicketSigner } from '../../pm/index.js';
 import { refusalConnectError, type OrchestratorClient } from '../../wire/index.js';
 import { capabilitiesToWire } from '../common/index.js';
-import { SessionPool, discoveryRefusal, firstAcceptableSelector, type JobTarget } from './sessions.js';
+import { SessionPool, discoveryRefusal, type JobTarget } from './sessions.js';
 import { StatsRecorder } from './stats.js';
 
 const MODEL = 'stabilityai/sdxl-turbo';
@@ -21,12 +22,11 @@ function poolFailingWith(err: unknown, now?: () => number) {
   const stats = new StatsRecorder();
   const failing = { getOrchestrator: () => Promise.reject(err) } as unknown as OrchestratorClient;
   const pool = new SessionPool({
-    orchestrators: ['https://o.test:8935'],
+    discovery: ['https://o.test:8935'],
     client: () => failing,
     signer: localTicketSigner(`0x${'01'.repeat(32)}`),
     sender: undefined,
     chain: undefined,
-    selector: firstAcceptableSelector,
     stats,
     log: pino({ level: 'silent' }),
     suspendMs: 60_000,
@@ -50,15 +50,33 @@ describe('discovery failures by code', () => {
     assert.equal(pool.isSuspended('https://o.test:8935', job.capability), false);
   });
 
+  it('our reserve share too small for params: GW_SENDER_FUNDS, not suspended, asked again at the next job', async () => {
+    for (const err of [
+      refusalConnectError('cannot issue ticket params', Code.FailedPrecondition, 'TICKET_PARAMS_UNAVAILABLE', { reason: 'INSUFFICIENT_SENDER_RESERVE' }),
+      // go-livepeer's orchestrator: its text only.
+      new ConnectError('insufficient sender reserve', Code.Unknown),
+    ]) {
+      const { pool, stats } = poolFailingWith(err);
+      await pool.select(job, new Set());
+      assert.equal(pool.isSuspended('https://o.test:8935', job.capability), false, err.message);
+      const refused = pool.senderFundsRefusal(job);
+      assert.equal(refused?.code, 'GW_SENDER_FUNDS');
+      assert.equal(refused?.senderFunds, 'INSUFFICIENT_SENDER_RESERVE');
+      await pool.select(job, new Set());
+      assert.equal(stats.snapshot().refusals.GW_SENDER_FUNDS, 2, 'asked again: a top-up reopens it at once');
+    }
+  });
+
   it('any other failure (unreachable, ticket params refused) suspends', async () => {
     for (const err of [
       new ConnectError('could not connect', Code.Unavailable),
-      refusalConnectError('cannot issue ticket params', Code.FailedPrecondition, 'TICKET_PARAMS_UNAVAILABLE', { reason: 'INSUFFICIENT_SENDER_RESERVE' }),
+      refusalConnectError('cannot issue ticket params', Code.FailedPrecondition, 'TICKET_PARAMS_UNAVAILABLE', { reason: 'INVALID_TICKET' }),
     ]) {
       const { pool, stats } = poolFailingWith(err);
       await pool.select(job, new Set());
       assert.equal(pool.isSuspended('https://o.test:8935', job.capability), true, err.message);
       assert.equal(stats.snapshot().refusals.GW_DISCOVERY_FAILED, 1);
+      assert.equal(pool.senderFundsRefusal(job), undefined);
     }
   });
 

@@ -1,34 +1,31 @@
-// Discovery from -orchAddr and the session cache. A session is one orchestrator's answer to
-// GetOrchestrator for one (capability, model): where to send jobs, its price, ticket params and
-// auth token. Sessions are cached per (orchestrator, capability, model) and refreshed when the auth
-// token is in its last 10 % (go-livepeer refreshSessionIfNeeded), the ticket params expired, or a
-// job on it failed. Which acceptable session a job gets is the Selector's choice (a seam: full
-// selection comes in a later issue); orchestrators over the max price are never candidates.
+// The session cache. A session is one orchestrator's answer to GetOrchestrator for one (capability,
+// model): where to send jobs, its price, ticket params and auth token. Sessions are cached per
+// (orchestrator, capability, model) and refreshed when the auth token is in its last 10 % (go-livepeer
+// refreshSessionIfNeeded), the ticket params expired, or a job on it failed. Which orchestrators
+// exist is the discovery registry's (src/market/discovery); survey() asks the ones without a usable
+// session with go-livepeer's fan-out timing; which one a job gets is the market's choice (market.ts).
 import type { Address } from 'viem';
 import type { Logger } from 'pino';
 import type { PriceInfo } from '../../money/index.js';
 import type { Rat } from '../../money/index.js';
-import { priceRat } from '../../money/index.js';
 import type { AiPipeline, CapabilityId, Capabilities as JobCapabilities } from '../../market/index.js';
-import { incompatibility } from '../../market/index.js';
 import type { ChainView, Hex32, Sender, TicketParams } from '../../pm/index.js';
-import { MAX_SENDER_NONCES, PARAMS_EXPIRY_BUFFER, PmError } from '../../pm/index.js';
+import { MAX_SENDER_NONCES, PARAMS_EXPIRY_BUFFER } from '../../pm/index.js';
+import { PmSessionRefs } from './pm-session-refs.js';
+export { MAX_RETIRING_PM_SESSIONS, PM_SESSION_GRACE_MS } from './pm-session-refs.js';
 import type { Capabilities, Hash32Signer, OrchestratorClient, OrchestratorInfo, WirePriceInfo } from '../../wire/index.js';
 import {
   AUTH_TOKEN_VALIDITY_SECONDS,
   addressFromWire,
-  createOrchestratorRequest,
-  priceInfoFromWire,
-  priceInfoToWire,
-  refusalFromConnectError,
-  ticketParamsFromWire,
 } from '../../wire/index.js';
-import { capabilitiesFromWire } from '../common/index.js';
-import { LivepeerError } from '../../errors/index.js';
-import type { GatewayErrorCode } from './errors.js';
-import { goLivepeerRpcRefusal } from './golivepeer-errors.js';
+import { fanOut, getOrchestratorInfo, type Discovery } from '../../market/index.js';
+
+import { SessionRefusedError, discoveryRefusal } from './refused.js';
 import type { StatsRecorder } from './stats.js';
 import { FailureBackoff } from './backoff.js';
+import { acceptSession } from './session-accept.js';
+
+export { SessionRefusedError, discoveryRefusal } from './refused.js';
 
 /** What one job needs from an orchestrator. */
 export interface JobTarget {
@@ -59,47 +56,35 @@ export interface OrchestratorSession {
   authSessionId: string;
   /** Unix seconds. */
   authExpiration: bigint;
+  /** The GetOrchestrator round trip this session came from, ms. */
+  latencyMs: number;
+  /** When it answered (ms since the epoch): its "last seen". */
+  answeredAt: number;
 }
 
-/** Picks one of the acceptable sessions (compatible, within max price, not suspended, not yet tried for this job). */
-export interface Selector {
-  select(candidates: readonly OrchestratorSession[], job: JobTarget): OrchestratorSession | undefined;
-}
+/** One orchestrator's state for one job target, as survey() leaves it. */
+export type SurveyState =
+  | { kind: 'session'; session: OrchestratorSession }
+  | { kind: 'refused'; refused: SessionRefusedError; at: number }
+  /** Asked, no answer yet when the fan-out's wait ended (it may still land in the cache). */
+  | { kind: 'pending' };
 
-/** The first acceptable orchestrator in -orchAddr order. */
-export const firstAcceptableSelector: Selector = { select: (c) => c[0] };
+/** What the pool needs of the discovery registry (src/market Discovery has it). */
+export type OrchestratorDirectory = Pick<Discovery, 'entries' | 'learnAddress'>;
 
-export class SessionRefusedError extends LivepeerError<GatewayErrorCode> {
-  override name = 'SessionRefusedError';
-  /** The orchestrator's own refusal code (gRPC ErrorDetail, or recognised from go-livepeer's text). */
-  readonly remoteCode: string | undefined;
-  constructor(code: GatewayErrorCode, message: string, opts: { remoteCode?: string; cause?: unknown } = {}) {
-    super(code, message, opts.cause === undefined ? {} : { cause: opts.cause });
-    this.remoteCode = opts.remoteCode;
-  }
-}
-
-/**
- * Why GetOrchestrator failed, from the code in the gRPC status details (a livepeer-ts orchestrator)
- * or go-livepeer's text (golivepeer-errors.ts). A capped orchestrator is busy, not broken: it is
- * left out for this (capability, model) for a while but not suspended.
- */
-export function discoveryRefusal(url: string, err: unknown): SessionRefusedError {
-  const remote = refusalFromConnectError(err);
-  const remoteCode = remote.code ?? goLivepeerRpcRefusal(err instanceof Error ? err.message : String(err))?.code;
-  const message = `GetOrchestrator on ${url} failed: ${err instanceof Error ? err.message : String(err)}`;
-  const code = remoteCode === 'ORCHESTRATOR_CAPPED' ? 'GW_ORCHESTRATOR_BUSY' : 'GW_DISCOVERY_FAILED';
-  return new SessionRefusedError(code, message, { cause: err, ...(remoteCode === undefined ? {} : { remoteCode }) });
+/** A fixed list as a directory (tools and tests; the gateway uses the discovery registry). */
+export function staticDirectory(urls: readonly string[]): OrchestratorDirectory {
+  return { entries: () => urls.map((url) => ({ url }) as ReturnType<Discovery['entries']>[number]), learnAddress: () => {} };
 }
 
 export interface SessionPoolOptions {
-  orchestrators: readonly string[];
+  /** Where the orchestrators come from: the discovery registry, or a fixed list of URLs. */
+  discovery: OrchestratorDirectory | readonly string[];
   client(url: string): OrchestratorClient;
   signer: Hash32Signer;
   /** On-chain: validates ticket params and keeps the PM sessions. */
   sender: Sender | undefined;
   chain: ChainView | undefined;
-  selector: Selector;
   stats: StatsRecorder;
   log: Logger;
   /** Backoff cap per (orchestrator, capability); also how long a discovery refusal is cached. */
@@ -107,6 +92,9 @@ export interface SessionPoolOptions {
   /** First backoff step (default min(1 s, suspendMs)). */
   suspendBaseMs?: number;
   discoveryTimeoutMs: number;
+  /** Fan-out timing (defaults: go-livepeer's 500 ms first checkpoint, 6 s cut-off). */
+  firstCheckpointMs?: number;
+  cutoffMs?: number;
   /** Most cached (orchestrator, capability, model) entries; the least recently used go first (default 10,000). */
   maxEntries?: number;
   now?: () => number;
@@ -114,11 +102,6 @@ export interface SessionPoolOptions {
 
 /** The model id is the client's: without a cap, any client could grow the cache without end. */
 export const DEFAULT_MAX_SESSION_ENTRIES = 10_000;
-/**
- * A job that selected a session just before it was replaced may still be about to sign its
- * tickets: the pm session is ended this long after no cached session uses it.
- */
-export const PM_SESSION_GRACE_MS = 5_000;
 /** Expired refusals are swept at most this often (each lookup of one also replaces it). */
 const REFUSAL_SWEEP_MS = 1_000;
 
@@ -134,7 +117,8 @@ export interface SessionPoolSizes {
   pmRetiring: number;
 }
 
-type Entry = { session: OrchestratorSession } | { refused: SessionRefusedError; until: number };
+type Entry = { session: OrchestratorSession } | { refused: SessionRefusedError; until: number; at: number };
+const pmIdOf = (e: Entry): string | undefined => ('session' in e ? e.session.pmSessionId : undefined);
 
 /** Refresh when less than 10 % of the auth token's validity is left. */
 const AUTH_REFRESH_MARGIN_S = BigInt(Math.floor(AUTH_TOKEN_VALIDITY_SECONDS / 10));
@@ -142,26 +126,33 @@ const AUTH_REFRESH_MARGIN_S = BigInt(Math.floor(AUTH_TOKEN_VALIDITY_SECONDS / 10
 export class SessionPool {
   private readonly cache = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
+  /**
+   * Discoveries refused for this gateway's own funding, by cache key: never cached as a refusal (the
+   * next job asks again, so a top-up reopens the orchestrator at once), kept only to tell the client
+   * why (senderFundsRefusal). Same keys and cap as the cache; a later answer for the key drops it.
+   */
+  private readonly fundsRefused = new Map<string, SessionRefusedError>();
   private readonly backoff: FailureBackoff;
-  /** pm session id (lower-case) → how many cached sessions use it; at 0 the Sender's session is ended. */
-  private readonly pmRefs = new Map<string, number>();
-  /** pm session id → when its last cached session went (insertion order = age). */
-  private readonly pmRetiring = new Map<string, number>();
+  /** The pm sessions the cached sessions pay with; one no longer used is ended after a grace. */
+  private readonly pm: PmSessionRefs;
   private readonly maxEntries: number;
   private lastRefusalSweep = 0;
   private readonly now: () => number;
+  private readonly directory: OrchestratorDirectory;
 
   constructor(private readonly o: SessionPoolOptions) {
     this.now = o.now ?? Date.now;
+    this.directory = isUrlList(o.discovery) ? staticDirectory(o.discovery) : o.discovery;
     this.maxEntries = o.maxEntries ?? DEFAULT_MAX_SESSION_ENTRIES;
     if (!(this.maxEntries >= 1)) throw new RangeError(`maxEntries must be ≥ 1, got ${this.maxEntries}`);
     this.backoff = new FailureBackoff({ baseMs: Math.min(o.suspendBaseMs ?? 1000, o.suspendMs), maxMs: o.suspendMs, now: this.now });
+    this.pm = new PmSessionRefs((id) => o.sender?.endSession(id), this.now, this.maxEntries);
   }
 
   sizes(): SessionPoolSizes {
-    let refused = 0;
+    let refused = this.fundsRefused.size;
     for (const e of this.cache.values()) if ('refused' in e) refused++;
-    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.backoff.size, pmSessions: this.pmRefs.size, pmRetiring: this.pmRetiring.size };
+    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.backoff.size, pmSessions: this.pm.size, pmRetiring: this.pm.retiringCount };
   }
 
   /** Caches `e` as the most recently used, ending the pm session of what it replaces and evicting beyond the cap. */
@@ -169,14 +160,14 @@ export class SessionPool {
     const old = this.cache.get(k);
     this.cache.delete(k);
     this.cache.set(k, e);
-    this.retain(e); // before releasing `old`: a refresh often gets the same params back
-    if (old) this.release(old);
+    this.pm.retain(pmIdOf(e)); // before releasing `old`: a refresh often gets the same params back
+    if (old) this.pm.release(pmIdOf(old));
     while (this.cache.size > this.maxEntries) {
       const oldest = this.cache.keys().next().value as string;
       this.remove(oldest);
     }
     const now = this.now();
-    this.endRetired(now);
+    this.pm.endRetired(now);
     if (now - this.lastRefusalSweep >= REFUSAL_SWEEP_MS) {
       this.lastRefusalSweep = now;
       for (const [key, v] of this.cache) if ('refused' in v && v.until <= now) this.cache.delete(key);
@@ -187,36 +178,7 @@ export class SessionPool {
     const e = this.cache.get(k);
     if (!e) return;
     this.cache.delete(k);
-    this.release(e);
-  }
-
-  /** Ends the pm sessions retired more than PM_SESSION_GRACE_MS ago (runs on every cache store). */
-  private endRetired(now: number): void {
-    for (const [id, at] of this.pmRetiring) {
-      if (now - at < PM_SESSION_GRACE_MS) break;
-      this.pmRetiring.delete(id);
-      // No cached session pays with these params any more: the Sender need not keep their nonces.
-      this.o.sender?.endSession(id);
-    }
-  }
-
-  private retain(e: Entry): void {
-    if (!('session' in e) || !e.session.pmSessionId) return;
-    const id = e.session.pmSessionId.toLowerCase();
-    this.pmRetiring.delete(id);
-    this.pmRefs.set(id, (this.pmRefs.get(id) ?? 0) + 1);
-  }
-
-  private release(e: Entry): void {
-    if (!('session' in e) || !e.session.pmSessionId) return;
-    const id = e.session.pmSessionId.toLowerCase();
-    const n = (this.pmRefs.get(id) ?? 0) - 1;
-    if (n > 0) {
-      this.pmRefs.set(id, n);
-      return;
-    }
-    this.pmRefs.delete(id);
-    this.pmRetiring.set(id, this.now());
+    this.pm.release(pmIdOf(e));
   }
 
   private key(url: string, job: JobTarget): string {
@@ -227,23 +189,38 @@ export class SessionPool {
     return this.backoff.isSuspended(url, capability);
   }
 
-  /** Why each orchestrator is unusable for `job` right now (suspended, or refused at discovery): the client's 503 names the real cause. */
-  unusable(job: JobTarget): string[] {
-    const out: string[] = [];
-    for (const url of this.o.orchestrators) {
-      if (this.isSuspended(url, job.capability)) {
-        out.push(`${url} is suspended for ${job.pipeline} after a failure (${Math.ceil(this.backoff.remainingMs(url, job.capability) / 1000)} s left)`);
+  /** The suspension of (url, capability), if one is running: until when, how many faults, which code. */
+  suspension(url: string, capability: CapabilityId) {
+    return this.backoff.suspension(url, capability);
+  }
+
+  private urls(): string[] {
+    return this.directory.entries().map((e) => e.url);
+  }
+
+  /**
+   * When every orchestrator left out of `job` was refused for this gateway's own funding (and at
+   * least one was): the first such refusal, so the client gets 402 naming the shortfall, not 503.
+   */
+  senderFundsRefusal(job: JobTarget): SessionRefusedError | undefined {
+    let first: SessionRefusedError | undefined;
+    for (const url of this.urls()) {
+      if (this.isSuspended(url, job.capability)) return undefined;
+      const k = this.key(url, job);
+      const funds = this.fundsRefused.get(k);
+      if (funds) {
+        first ??= funds;
         continue;
       }
-      const e = this.cache.get(this.key(url, job));
-      if (e && 'refused' in e) out.push(e.refused.message);
+      const e = this.cache.get(k);
+      if (e && 'refused' in e) return undefined;
     }
-    return out;
+    return first;
   }
 
   /** One fault of `url`'s own for `capability`: left out for that capability only (backoff.ts), its sessions for it dropped. */
-  suspend(url: string, capability: CapabilityId): void {
-    this.backoff.fault(url, capability);
+  suspend(url: string, capability: CapabilityId, cause?: string): void {
+    this.backoff.fault(url, capability, cause);
     for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|${capability}|`)) this.remove(k);
   }
 
@@ -274,14 +251,64 @@ export class SessionPool {
     return true;
   }
 
-  /** Sessions for every usable orchestrator (discovering where needed), in -orchAddr order; then the selector picks. */
-  async select(job: JobTarget, exclude: ReadonlySet<string>): Promise<OrchestratorSession | undefined> {
-    this.endRetired(this.now());
-    const urls = this.o.orchestrators.filter((u) => !exclude.has(u) && !this.isSuspended(u, job.capability));
+  /** What the cache holds for (url, job) now, without asking anyone; undefined = nothing usable. */
+  cached(url: string, job: JobTarget): SurveyState | undefined {
+    const e = this.cache.get(this.key(url, job));
+    if (!e) return undefined;
+    if ('session' in e) return this.fresh(e.session) ? { kind: 'session', session: e.session } : undefined;
+    return e.until > this.now() ? { kind: 'refused', refused: e.refused, at: e.at } : undefined;
+  }
+
+  /**
+   * The state of every orchestrator in `urls` for `job`: cached sessions and refusals as they are;
+   * the others are asked GetOrchestrator with go-livepeer's fan-out timing, the cached sessions
+   * counting as answers: with one cached, the wait ends at the first checkpoint (0.5 s) at the
+   * latest, else at the first checkpoint with an answer (0.5, 1, 2, 4 s) or at 6 s — and always as
+   * soon as everybody asked has answered. Questions still open run on and land in the cache.
+   */
+  async survey(job: JobTarget, urls: readonly string[], signal?: AbortSignal): Promise<Map<string, SurveyState>> {
+    this.pm.endRetired();
+    const out = new Map<string, SurveyState>();
+    const ask: string[] = [];
+    let usable = 0;
+    for (const u of urls) {
+      const c = this.cached(u, job);
+      if (c) {
+        out.set(u, c);
+        if (c.kind === 'session') usable++;
+      } else ask.push(u);
+    }
+    if (ask.length === 0) return out;
+    const r = await fanOut(ask, (u) => this.entry(u, job), (_u, e) => 'session' in e, {
+      acceptedBefore: usable,
+      ...(this.o.firstCheckpointMs === undefined ? {} : { firstCheckpointMs: this.o.firstCheckpointMs }),
+      ...(this.o.cutoffMs === undefined ? {} : { cutoffMs: this.o.cutoffMs }),
+      ...(signal ? { signal } : {}),
+    });
+    for (const a of r.answers) {
+      const e = a.value;
+      if (e === undefined) out.set(a.target, { kind: 'pending' });
+      else out.set(a.target, 'session' in e ? { kind: 'session', session: e.session } : { kind: 'refused', refused: e.refused, at: e.at });
+    }
+    for (const u of r.pending) out.set(u, { kind: 'pending' });
+    return out;
+  }
+
+  /** Asks `url` now (or joins the question already open) and waits for its answer. */
+  async ask(url: string, job: JobTarget): Promise<SurveyState> {
+    const c = this.cached(url, job);
+    if (c) return c;
+    const e = await this.entry(url, job);
+    return 'session' in e ? { kind: 'session', session: e.session } : { kind: 'refused', refused: e.refused, at: e.at };
+  }
+
+  /** The first usable session in directory order, skipping `exclude` and suspended ones (tools and tests; jobs go through the market). */
+  async select(job: JobTarget, exclude: ReadonlySet<string> = new Set()): Promise<OrchestratorSession | undefined> {
+    this.pm.endRetired();
+    const urls = this.urls().filter((u) => !exclude.has(u) && !this.isSuspended(u, job.capability));
     const entries = await Promise.all(urls.map((u) => this.entry(u, job)));
-    const candidates: OrchestratorSession[] = [];
-    for (const e of entries) if ('session' in e) candidates.push(e.session);
-    return this.o.selector.select(candidates, job);
+    for (const e of entries) if ('session' in e) return e.session;
+    return undefined;
   }
 
   private entry(url: string, job: JobTarget): Promise<Entry> {
@@ -304,11 +331,19 @@ export class SessionPool {
         const refused = err instanceof SessionRefusedError ? err : new SessionRefusedError('GW_DISCOVERY_FAILED', String(err), { cause: err });
         this.o.stats.refusal(refused.code, url);
         this.o.log.warn({ orchestrator: url, code: refused.code, remoteCode: refused.remoteCode }, `orchestrator not used: ${refused.message}`);
-        const backoffMs = refused.code === 'GW_DISCOVERY_FAILED' ? this.backoff.fault(url, job.capability) : this.o.suspendMs;
-        return { refused, until: this.now() + backoffMs };
+        const backoffMs = refused.code === 'GW_DISCOVERY_FAILED' ? this.backoff.fault(url, job.capability, refused.remoteCode ?? refused.code) : this.o.suspendMs;
+        return { refused, until: this.now() + backoffMs, at: this.now() };
       })
       .then((e) => {
-        this.store(k, e);
+        this.fundsRefused.delete(k);
+        if ('refused' in e && e.refused.senderFunds) {
+          // Our own funding shortfall: asked again at the next job (see fundsRefused).
+          this.remove(k);
+          this.fundsRefused.set(k, e.refused);
+          if (this.fundsRefused.size > this.maxEntries) this.fundsRefused.delete(this.fundsRefused.keys().next().value!);
+        } else {
+          this.store(k, e);
+        }
         this.inflight.delete(k);
         return e;
       });
@@ -316,77 +351,36 @@ export class SessionPool {
     return p;
   }
 
-  /** GetOrchestrator + the acceptance checks. Throws SessionRefusedError. */
+  /**
+   * GetOrchestrator + the acceptance checks (the price is the market's to judge, so it is not
+   * checked here). Throws SessionRefusedError.
+   */
   private async discover(url: string, job: JobTarget): Promise<OrchestratorSession> {
-    const req = await createOrchestratorRequest(this.o.signer, { capabilities: job.capabilitiesWire });
-    let info: OrchestratorInfo;
+    let answer;
     try {
-      info = await this.o.client(url).getOrchestrator(req, { timeoutMs: this.o.discoveryTimeoutMs });
+      answer = await getOrchestratorInfo(this.o.client(url), this.o.signer, { capabilities: job.capabilitiesWire, timeoutMs: this.o.discoveryTimeoutMs });
       this.o.stats.discovery(url, true);
     } catch (err) {
       this.o.stats.discovery(url, false);
       throw discoveryRefusal(url, err);
     }
-    return this.accept(url, info, job);
+    const { info } = answer;
+    // go-livepeer applies -orchBlocklist to OrchestratorInfo.address: remember who answered.
+    if (info.address.length === 20) this.directory.learnAddress(url, addressFromWire(info.address, 'address'));
+    const session = await this.accept(url, info, { ...job, maxPrice: undefined });
+    session.latencyMs = answer.latencyMs;
+    session.answeredAt = answer.at;
+    return session;
   }
 
-  /** go-livepeer's acceptance rules for an AI session, plus the max-price filter and ticket-param validation. */
-  async accept(url: string, info: OrchestratorInfo, job: JobTarget): Promise<OrchestratorSession> {
-    if (info.transcoder === '') throw new SessionRefusedError('GW_NO_TRANSCODER', `${url} answered without a transcoder URL`);
-    const orchCaps = capabilitiesFromWire(info.capabilities);
-    const why = incompatibility(job.capabilities, orchCaps);
-    if (why) throw new SessionRefusedError('GW_INCOMPATIBLE', `${url} cannot run ${job.pipeline}/${job.modelId}: ${JSON.stringify(why)}`);
-    if (!orchCaps.perCapability.get(job.capability)?.has(job.modelId)) {
-      throw new SessionRefusedError('GW_MODEL_MISSING', `${url} does not list model ${job.modelId} for ${job.pipeline}`);
-    }
-    if (!info.authToken) throw new SessionRefusedError('GW_NO_AUTH_TOKEN', `${url} sent no auth token`);
-    // An offchain go-livepeer orchestrator sends no price_info (it has no Recipient): free when we pay nothing either.
-    const priceWire = info.priceInfo ?? (this.o.sender ? undefined : priceInfoToWire({ pricePerUnit: 0n, pixelsPerUnit: 1n }));
-    if (!priceWire) throw new SessionRefusedError('GW_NO_PRICE', `${url} sent no price`);
-    let price: PriceInfo;
-    try {
-      price = priceInfoFromWire(priceWire);
-    } catch (err) {
-      throw new SessionRefusedError('GW_BAD_PRICE', `${url} sent an unusable price: ${(err as Error).message}`);
-    }
-    const perUnit = priceRat(price);
-    // A price of 0 always passes (go-livepeer filterByMaxPrice); equality passes too.
-    if (job.maxPrice && perUnit.gt(0n) && perUnit.gt(job.maxPrice)) {
-      throw new SessionRefusedError(
-        'GW_PRICE_TOO_HIGH',
-        `${url} asks ${perUnit.toString()} wei/unit for ${job.pipeline}/${job.modelId}, above the max price ${job.maxPrice.toString()}: no job is sent to it`,
-      );
-    }
-    let ticketParams: TicketParams | undefined;
-    let pmSessionId: Hex32 | undefined;
-    let recipient: Address | undefined = info.address.length === 20 ? addressFromWire(info.address, 'address') : undefined;
-    if (this.o.sender) {
-      if (!info.ticketParams) throw new SessionRefusedError('GW_NO_TICKET_PARAMS', `${url} sent no ticket params (is it running on-chain?)`);
-      try {
-        ticketParams = ticketParamsFromWire(info.ticketParams, price);
-        await this.o.sender.validateTicketParams(ticketParams, 1);
-      } catch (err) {
-        const code: GatewayErrorCode = err instanceof PmError ? `PM_${err.code}` : 'GW_BAD_TICKET_PARAMS';
-        throw new SessionRefusedError(code, `${url} sent ticket params this gateway will not pay with: ${(err as Error).message}`, { cause: err });
-      }
-      recipient = ticketParams.recipient;
-      // Never restart a session we already have: that would reuse nonces (a replay to the orchestrator).
-      pmSessionId = this.o.sender.hasSession(ticketParams.recipientRandHash)
-        ? ticketParams.recipientRandHash
-        : this.o.sender.startSession(ticketParams);
-    }
-    return {
-      url,
-      transcoder: info.transcoder.replace(/\/+$/, ''),
-      info,
-      price,
-      priceWire,
-      recipient,
-      ticketParams,
-      pmSessionId,
-      authSessionId: info.authToken.sessionId,
-      authExpiration: info.authToken.expiration,
-    };
+  /** go-livepeer's acceptance rules for an AI session, the max-price filter (when `job.maxPrice` is set) and ticket-param validation (session-accept.ts). */
+  accept(url: string, info: OrchestratorInfo, job: JobTarget): Promise<OrchestratorSession> {
+    return acceptSession(url, info, job, this.o.sender, this.now());
   }
+
 }
 
+
+function isUrlList(d: OrchestratorDirectory | readonly string[]): d is readonly string[] {
+  return Array.isArray(d);
+}

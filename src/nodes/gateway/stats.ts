@@ -32,7 +32,7 @@ export interface OrchestratorStats {
 export interface GatewayStats {
   jobs: { ok: number; failed: number; byPipeline: Record<string, PipelineStats> };
   units: bigint;
-  /** Σ units × price over successful jobs: fees owed to (and debited by) the orchestrators. */
+  /** Σ units × price the orchestrators debited: successful jobs, and answers cut after the debit (jobCut). */
   fees: Rat;
   tickets: {
     /** Tickets sent in job requests. */
@@ -133,6 +133,16 @@ export class StatsRecorder {
     p.fees = p.fees.add(fee);
     const o = this.orch(url);
     o.ok++;
+    o.fees = o.fees.add(fee);
+  }
+
+  /**
+   * A job the orchestrator debited whose answer did not reach the client whole (the client went
+   * away, or the stream or body was cut): its fee is owed all the same. The job counts as failed.
+   */
+  jobCut(url: string, fee: Rat): void {
+    this.s.fees = this.s.fees.add(fee);
+    const o = this.orch(url);
     o.fees = o.fees.add(fee);
   }
 

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isAddress, type Address, type Hex } from 'viem';
 import { z } from 'zod';
+import type { Store } from '../../store/index.js';
 import { OrchestratorConfigError } from './errors.js';
 
 const bigintLike = z.union([z.bigint(), z.number().int(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
@@ -28,6 +29,20 @@ export const orchestratorConfigSchema = z
     contracts: z.record(z.string(), address).optional(),
     /** Orchestrator key; falls back to env LIVEPEER_TS_PRIVATE_KEY. Never logged. */
     ethPrivateKey: privateKey.optional(),
+    /**
+     * The ticket recipient (go-livepeer -ethOrchAddr: the on-chain orchestrator); default the key's
+     * address. With -redeemerAddr it must be the recipient the redeemer serves.
+     */
+    ethOrchAddr: address.optional(),
+    /**
+     * go-livepeer -redeemerAddr: host:port of a ticket redemption service (`livepeer-ts redeemer`).
+     * Winning tickets go there (awaited before the payment is acknowledged) and max float comes
+     * from there; this node then needs no key of its own (with -ethOrchAddr), and without one it
+     * signs nothing on chain (no -reward, no -initializeRound).
+     */
+    redeemerAddr: z.string().min(1).optional(),
+    /** The redeemer's shared secret (-redeemerSecret, or env LIVEPEER_TS_REDEEMER_SECRET): a bearer token on every call. */
+    redeemerSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     ticketEV: bigintLike.default(8_000_000_000n),
     maxFaceValue: bigintLike.default(0n),
     txCostMultiplier: bigintLike.default(100n),
@@ -50,18 +65,54 @@ export const orchestratorConfigSchema = z
     /** Chain poll period, ms. */
     pollMs: z.number().int().positive().default(500),
     /**
-     * Attempts per winning ticket, at most one per new block, before it is dropped with an error log
-     * (non-retryable reverts such as "ticket is used" / "ticket is expired" drop at once).
-     */
-    /**
      * Largest request body of a multipart AI route (image, audio, video uploads), bytes; JSON
      * routes take at most min(this, 4 MiB). go-livepeer has no such flag (its AI routes read any
      * size); a body above it is answered 413 before its payment is looked at.
      */
     maxBodyBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
-    /** An HTTP/2 request whose body sends nothing for this long is answered 408 (slowloris); ms. */
+    /** A request whose body sends nothing for this long is answered 408 BODY_TIMEOUT (slowloris; HTTP/1 and HTTP/2); ms. */
     bodyIdleTimeoutMs: z.number().int().positive().default(30_000),
-    maxRedeemAttempts: z.number().int().positive().default(200),
+    /** A request whose body is not complete this long after its headers is answered 408 BODY_TIMEOUT (node's requestTimeout default); ms. */
+    bodyTimeoutMs: z.number().int().positive().default(300_000),
+    /** HTTP/1: headers not complete within this are answered 408 BODY_TIMEOUT (reason headers); ms. */
+    headersTimeoutMs: z.number().int().positive().default(30_000),
+    /** An idle connection (HTTP/2 session without activity, HTTP/1 keep-alive) is closed after this; go-livepeer's HTTPIdleTimeout (10 min); ms. */
+    idleTimeoutMs: z.number().int().positive().default(600_000),
+    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per session (250: Go's HTTP/2 server, so go-livepeer's). */
+    maxConcurrentStreams: z.number().int().positive().default(250),
+    /**
+     * AI requests admitted before their payment is validated (read, decoded, tickets checked);
+     * one more is answered 503 TOO_MANY_UNPAID_REQUESTS with Retry-After before its body is read.
+     * Memory held by them is at most this × the route's body limit.
+     */
+    maxUnpaidRequests: z.number().int().positive().default(128),
+    /**
+     * go-livepeer -maxGasPrice, wei (0 = none): caps the gas price tickets are priced with, and no
+     * redemption is sent while the estimated price is above it (the tickets wait; go-livepeer
+     * fails the redemption instead).
+     */
+    maxGasPrice: bigintLike.default(0n),
+    /** go-livepeer -minGasPrice, wei: floor of the gas price tickets are priced with. */
+    minGasPrice: bigintLike.default(0n),
+    /**
+     * A winning ticket is redeemed while what it pays > its gas cost × this (in its last redeemable
+     * round: > the gas cost, go-livepeer's only check); below, it waits for gas to fall.
+     */
+    redeemCostMultiplier: bigintLike.default(1n),
+    /** Winning tickets per redemption transaction (batchRedeemWinningTickets when more than one). */
+    redeemBatchSize: z.number().int().min(1).max(200).default(20),
+    /** Redemption transactions in flight (signed and sent, not yet mined) at most. */
+    redeemMaxInFlight: z.number().int().min(1).max(64).default(8),
+    /**
+     * Where winning tickets and their redemption history are kept (src/store's contract). Library
+     * option (the caller closes it); unset: the node opens its own from -storeUrl, else SQLite in
+     * -dataDir (docs/store.md).
+     */
+    store: z.custom<Store>((v) => typeof v === 'object' && v !== null && 'tickets' in v && 'describe' in v, 'must be a Store').optional(),
+    /** PostgreSQL URL of a ticket store shared by several processes (ours: go-livepeer has SQLite only). */
+    storeUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    /** full: a committed winning ticket survives a power loss; normal: a process crash only. */
+    storeDurability: z.enum(['full', 'normal']).default('full'),
     /** Initialise new rounds when this node sees them (go-livepeer -initializeRound). */
     initializeRound: z.boolean().default(false),
     /** Call BondingManager.reward() once per round while active (go-livepeer -reward). */
@@ -80,10 +131,40 @@ export const orchestratorConfigSchema = z
      * operators register with `livepeer-ts chain register`.
      */
     registerServiceURI: z.boolean().default(false),
+    /**
+     * go-livepeer -livePaymentInterval: how often a live stream's time is debited (ms, or a Go
+     * duration such as "5s", "500ms"); a stream whose credit cannot cover an interval is stopped.
+     */
+    livePaymentInterval: z
+      .union([z.number(), z.string()])
+      .default(5_000)
+      .transform((v, ctx) => {
+        const ms = durationMs(v);
+        if (ms === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(v)} is not a duration between 1 ms and 1 h (ms, or e.g. 5s, 500ms)` });
+        return ms ?? 5_000;
+      }),
+    /** go-livepeer -liveAITrickleHostForRunner: host[:port] put in the trickle URLs given to live runners. */
+    liveAITrickleHostForRunner: z.string().min(1).optional(),
+    /** How long a live runner has to accept a stream start, ms. */
+    liveRunnerStartTimeoutMs: z.number().int().positive().default(10_000),
     /** Node version advertised in capabilities. */
     version: z.string().default('0.1.0'),
   })
   .strict();
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** ms from a number of ms or a Go-style duration ("5s", "1500ms", "1m"); undefined outside 1 ms – 1 h. */
+function durationMs(v: number | string): number | undefined {
+  let ms: number | undefined;
+  if (typeof v === 'number') ms = v;
+  else {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v);
+    if (m) ms = Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!;
+  }
+  if (ms === undefined || !Number.isFinite(ms) || ms < 1 || ms > 3_600_000) return undefined;
+  return Math.round(ms);
+}
 
 export type OrchestratorConfigInput = z.input<typeof orchestratorConfigSchema>;
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema> & { dataDir: string; offchain: boolean };
@@ -105,12 +186,16 @@ export function parseOrchestratorConfig(input: OrchestratorConfigInput, env: Nod
   if (!offchain) {
     if (!c.ethUrl) throw new OrchestratorConfigError(`-network ${c.network} needs -ethUrl (a JSON-RPC URL); use -network offchain for no chain`);
     if (!c.ethController && !c.contracts) throw new OrchestratorConfigError('-ethController is required on chain (the protocol Controller address)');
-    if (!key) throw new OrchestratorConfigError('the orchestrator needs its key on chain: pass -ethPrivateKey or set LIVEPEER_TS_PRIVATE_KEY');
+    if (!key && !c.redeemerAddr) throw new OrchestratorConfigError('the orchestrator needs its key on chain: pass -ethPrivateKey or set LIVEPEER_TS_PRIVATE_KEY (or redeem through -redeemerAddr with -ethOrchAddr)');
+    if (!key && !c.ethOrchAddr) throw new OrchestratorConfigError('-redeemerAddr without a key needs -ethOrchAddr: the ticket recipient, the address the redeemer serves');
+    if (!key && c.initializeRound) throw new OrchestratorConfigError('-initializeRound sends transactions: it needs the orchestrator\'s key (or run it on the redeemer)');
   }
   if (!/^[^:\s]+:\d{1,5}$/.test(c.serviceAddr) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(c.serviceAddr)) {
     throw new OrchestratorConfigError(`-serviceAddr ${c.serviceAddr} must be host:port (e.g. 127.0.0.1:8935)`);
   }
-  return { ...c, ethPrivateKey: key, dataDir: c.dataDir ?? join(homedir(), '.lpData-ts'), offchain };
+  const secretEnv = env.LIVEPEER_TS_REDEEMER_SECRET?.trim();
+  const redeemerSecret = c.redeemerSecret ?? (c.redeemerAddr && secretEnv ? secretEnv : undefined);
+  return { ...c, redeemerSecret, ethPrivateKey: key, dataDir: c.dataDir ?? join(homedir(), '.lpData-ts'), offchain };
 }
 
 export function splitHostPort(addr: string): { host: string; port: number } {

@@ -2,9 +2,8 @@
 // (-initializeRound), call reward() once per round while active (-reward), and check the service
 // URI it is registered with in the AI service registry (-aiServiceRegistry).
 import type { Logger } from 'pino';
-import { sendTx, serviceRegistryAbi, type AiServiceRegistry, type Wallet } from '../../eth/index.js';
+import { sendTx, serviceRegistryAbi, type AiServiceRegistry, type ChainAdapters, type Wallet } from '../../eth/index.js';
 import { RewardCaller, RoundInitializer, type RewardStatus } from '../../settlement/index.js';
-import type { ChainAdapters } from '../common/index.js';
 
 export interface OnChainStatus {
   /** The registry gateways look this orchestrator up in, and how it was chosen. */

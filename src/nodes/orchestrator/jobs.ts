@@ -153,32 +153,40 @@ export interface ReadJob {
 export async function readJob(pipeline: OrchestratorPipeline, req: FastifyRequest): Promise<ReadJob> {
   if (JSON_PIPELINES.has(pipeline)) {
     if (req.isMultipart()) throw bad(`/${pipeline} takes a JSON body (Content-Type: application/json)`);
-    const body = req.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad(`/${pipeline} takes a JSON object body`);
-    const f = body as Record<string, unknown>;
-    if (pipeline === 'llm') {
-      if (!Array.isArray(f.messages)) throw bad('llm: "messages" must be an array of {role, content}');
-      const modelId = typeof f.model === 'string' && f.model !== '' ? f.model : DEFAULT_MODEL_IDS.llm;
-      const maxTokens = optInt(f, 'max_tokens');
-      const countUnits = async () => {
-        if (maxTokens === undefined) throw bad(GO_LLM_MAX_TOKENS_MISSING, undefined, 'MAX_TOKENS_MISSING');
-        return unitsOf({ pipeline, maxTokens });
-      };
-      return { pipeline, modelId, body: f, stream: f.stream === true, countUnits };
-    }
-    const modelId = typeof f.model_id === 'string' && f.model_id !== '' ? f.model_id : DEFAULT_MODEL_IDS[pipeline];
-    if (pipeline === 'text-to-speech') {
-      if (typeof f.text !== 'string') throw bad('text-to-speech: "text" is required');
-      const text = f.text;
-      return { pipeline, modelId, body: f, stream: false, countUnits: async () => unitsOf({ pipeline, text }) };
-    }
-    if (typeof f.prompt !== 'string') throw bad('text-to-image: "prompt" is required');
-    const countUnits = async () =>
-      unitsOf({ pipeline: 'text-to-image', width: optInt(f, 'width'), height: optInt(f, 'height'), numImagesPerPrompt: optInt(f, 'num_images_per_prompt') });
-    return { pipeline, modelId, body: f, stream: false, countUnits };
+    return readJsonJob(pipeline, req.body);
   }
   if (!req.isMultipart()) throw bad(`/${pipeline} takes a multipart/form-data body`);
   const { fields, files } = await readMultipart(req);
+  return multipartJob(pipeline, fields, files);
+}
+
+/** A JSON pipeline's body (parsed already) read and checked. */
+export function readJsonJob(pipeline: OrchestratorPipeline, body: unknown): ReadJob {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad(`/${pipeline} takes a JSON object body`);
+  const f = body as Record<string, unknown>;
+  if (pipeline === 'llm') {
+    if (!Array.isArray(f.messages)) throw bad('llm: "messages" must be an array of {role, content}');
+    const modelId = typeof f.model === 'string' && f.model !== '' ? f.model : DEFAULT_MODEL_IDS.llm;
+    const maxTokens = optInt(f, 'max_tokens');
+    const countUnits = async () => {
+      if (maxTokens === undefined) throw bad(GO_LLM_MAX_TOKENS_MISSING, undefined, 'MAX_TOKENS_MISSING');
+      return unitsOf({ pipeline, maxTokens });
+    };
+    return { pipeline, modelId, body: f, stream: f.stream === true, countUnits };
+  }
+  const modelId = typeof f.model_id === 'string' && f.model_id !== '' ? f.model_id : DEFAULT_MODEL_IDS[pipeline];
+  if (pipeline === 'text-to-speech') {
+    if (typeof f.text !== 'string') throw bad('text-to-speech: "text" is required');
+    const text = f.text;
+    return { pipeline, modelId, body: f, stream: false, countUnits: async () => unitsOf({ pipeline, text }) };
+  }
+  if (typeof f.prompt !== 'string') throw bad('text-to-image: "prompt" is required');
+  const countUnits = async () =>
+    unitsOf({ pipeline: 'text-to-image', width: optInt(f, 'width'), height: optInt(f, 'height'), numImagesPerPrompt: optInt(f, 'num_images_per_prompt') });
+  return { pipeline, modelId, body: f, stream: false, countUnits };
+}
+
+function multipartJob(pipeline: OrchestratorPipeline, fields: Record<string, string>, files: Record<string, MultipartFile>): ReadJob {
   const fieldName = MEDIA_FIELD[pipeline]!;
   const media = files[fieldName];
   if (!media) throw bad(`${pipeline}: the "${fieldName}" file is required`);

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
@@ -32,6 +31,7 @@ import {
   refusalFromConnectError,
   refusalFromHeaders,
 } from '../../wire/index.js';
+import { maxLoopDelayMs } from '../common/testkit.js';
 import { startOrchestrator, type Orchestrator } from './node.js';
 import { TestGateway, h2post } from './testkit.js';
 
@@ -56,18 +56,6 @@ after(async () => {
   await t2i?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs `fn` and returns the worst event-loop delay seen meanwhile, in ms. */
-async function maxLoopDelayMs<T>(fn: () => Promise<T>): Promise<{ result: T; maxMs: number }> {
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
-  try {
-    const result = await fn();
-    return { result, maxMs: h.max / 1e6 };
-  } finally {
-    h.disable();
-  }
-}
 
 /**
  * One raw gRPC call (an already-encoded message): the grpc-status from the trailers or a
@@ -185,6 +173,7 @@ describe('orchestrator: bounds on unauthenticated input', () => {
     assert.match(many.text, /tickets in one payment: 601 is above the limit of 600/);
     assert.equal(refusalFromHeaders(many.headers).reason, 'WIRE_LIMIT_EXCEEDED');
   });
+
 
   it('Livepeer-Segment above 16 KiB, or with a 4096-word bitstring: 403 SEGMENT_INVALID, loop never blocked 50 ms', async () => {
     const h = await gw.headers(0);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Address } from 'viem';
-import { AiPriceTable, Capability, aiJobCapabilities, makeCapabilities } from '../../market/index.js';
+import { AiPriceTable, Capability, aiJobCapabilities, makeCapabilities, parseAiModelsJson } from '../../market/index.js';
 import { Rat } from '../../money/index.js';
-import { OrchestratorPricing, autoAdjustPrice, type PriceAdjuster } from './pricing.js';
+import { OrchestratorPricing, autoAdjustPrice, autoAdjustScaled, priceTableFromAiModels, type PriceAdjuster } from './pricing.js';
 
 const G = '0x00000000000000000000000000000000000000aa' as Address;
 const H = '0x00000000000000000000000000000000000000bb' as Address;
@@ -131,5 +131,34 @@ describe('OrchestratorPricing', () => {
     // H's default price 3/2 × 1.02; G was evicted (maxSenders 1).
     assert.equal(str(p.forJob(H, Capability.TextToImage, 'a')), '153/100');
     assert.equal(str(p.forJob(G, Capability.TextToImage, 'a')), '5/1');
+  });
+});
+
+describe('live-video-to-video prices (wei per second in aiModels, per 720p30 pixel on the wire)', () => {
+  const live = () => {
+    const entries = parseAiModelsJson(
+      JSON.stringify([{ pipeline: 'live-video-to-video', model_id: 'noop', url: 'http://127.0.0.1:1', price_per_unit: 10_000 }]),
+      { requirePrices: true },
+    ).entries;
+    return priceTableFromAiModels(entries);
+  };
+
+  it('maps P wei/s to P / 27,648,000 wei per pixel', () => {
+    const p = live().get(G, Capability.LiveVideoToVideo, 'noop')!;
+    assert.ok(Rat.of(p.pricePerUnit, p.pixelsPerUnit).eq(Rat.of(10_000n, 27_648_000n)));
+    // 5 s as a go-livepeer gateway pays them (27,648,000 px/s): 50,000 wei.
+    assert.ok(Rat.of(p.pricePerUnit, p.pixelsPerUnit).mul(5n * 27_648_000n).eq(50_000n));
+  });
+
+  it('adds the overhead per second: 10,000 wei/s × 1.01 is 10,100 wei/s, not 0.001 wei/px (27,648 wei/s)', async () => {
+    const p = new OrchestratorPricing(live(), undefined, { autoAdjust: adjuster() });
+    const caps = aiJobCapabilities('live-video-to-video', 'noop');
+    const q = await p.quote(G, caps);
+    assert.ok(Rat.of(q.pricePerUnit, q.pixelsPerUnit).mul(27_648_000n).eq(10_100n), str(q));
+    // The job price (what the stream is debited at) is the same as the quote.
+    assert.equal(str(p.forJob(G, Capability.LiveVideoToVideo, 'noop')), str(q));
+    // go-livepeer's per-pixel rounding would have quoted 0.001 wei/px (after our round-up).
+    assert.equal(autoAdjustPrice(Rat.of(10_000n, 27_648_000n), Rat.from(100n)).toString(), '1/1000');
+    assert.equal(autoAdjustScaled(Rat.of(3n, 2n), Rat.from(100n), 1n).toString(), '303/200');
   });
 });

@@ -1,10 +1,14 @@
 // What the orchestrator charges: aiModels prices per (gateway, capability, model) plus a base
 // price (-pricePerUnit / -pixelsPerUnit), raised by go-livepeer's AutoAdjustPrice overhead on
 // chain. GetOrchestrator rules: selection-ai §1.2, go-livepeer core/orchestrator.go priceInfo.
+// live-video-to-video is priced in wei per second in aiModels and per 720p30 pixel on the wire
+// (src/billing/live-price.ts); its overhead is rounded per second, not per pixel.
 import type { Address } from 'viem';
+import { LIVE_PIXELS_PER_SECOND, livePriceInfo } from '../../billing/index.js';
 import type { PriceInfo } from '../../money/index.js';
 import { priceFromRat, priceRat, Rat } from '../../money/index.js';
-import type { AiPriceTable, Capabilities, CapabilityId } from '../../market/index.js';
+import type { AiModelEntry, Capabilities, CapabilityId } from '../../market/index.js';
+import { AiPriceTable, Capability } from '../../market/index.js';
 import type { WirePriceInfo } from '../../wire/index.js';
 import { priceInfoToWire } from '../../wire/index.js';
 
@@ -31,6 +35,37 @@ export function autoAdjustPrice(base: Rat, txCostMultiplier: Rat | null): Rat {
   const price = Rat.of(fixed, PRICE_SCALING_FACTOR);
   if (price.gte(base)) return price;
   return Rat.of(base.mul(PRICE_SCALING_FACTOR).ceil(), PRICE_SCALING_FACTOR);
+}
+
+/**
+ * autoAdjustPrice on the price of `scale` units: a live price per pixel is adjusted as the price
+ * per second it stands for (scale 27,648,000), so its 0.001 wei fixed point is per second. Per
+ * pixel, go-livepeer's truncation to 0.001 wei turns 1,000,000 wei/s (0.036 wei/px) into 0.036 and
+ * anything under 27,648 wei/s into 0 (we would round that up to 0.001 wei/px: 27,648 wei/s).
+ */
+export function autoAdjustScaled(base: Rat, txCostMultiplier: Rat | null, scale: bigint): Rat {
+  if (scale === 1n) return autoAdjustPrice(base, txCostMultiplier);
+  return autoAdjustPrice(base.mul(scale), txCostMultiplier).div(scale);
+}
+
+/** The units one price is rounded over: a second of live video, else one unit. */
+function adjustScale(cap: CapabilityId | 'request', caps?: Capabilities): bigint {
+  const live = cap === Capability.LiveVideoToVideo || (cap === 'request' && caps !== undefined && caps.perCapability.has(Capability.LiveVideoToVideo));
+  return live ? LIVE_PIXELS_PER_SECOND : 1n;
+}
+
+/**
+ * The price table from aiModels (wei prices only; others need the price feed first), with
+ * live-video-to-video's wei per second mapped to go-livepeer's price per 720p30 pixel.
+ */
+export function priceTableFromAiModels(entries: readonly AiModelEntry[]): AiPriceTable {
+  const t = new AiPriceTable();
+  for (const e of entries) {
+    const wei = e.price?.wei;
+    if (!wei) continue;
+    t.set(e.gateway, e.capability, e.modelId, e.capability === Capability.LiveVideoToVideo ? livePriceInfo(priceRat(wei)) : wei);
+  }
+  return t;
 }
 
 function overhead(m: Rat | null): Rat {
@@ -98,7 +133,7 @@ export class OrchestratorPricing {
     const base = this.baseForJob(sender, cap, modelId);
     const adj = this.opts.autoAdjust;
     if (!adj || base.pricePerUnit === 0n) return base;
-    return priceFromRat(autoAdjustPrice(priceRat(base), this.jobMultiplier(sender, adj)));
+    return priceFromRat(autoAdjustScaled(priceRat(base), this.jobMultiplier(sender, adj), adjustScale(cap)));
   }
 
   /**
@@ -132,7 +167,7 @@ export class OrchestratorPricing {
     if (!adj || !sender || base.pricePerUnit === 0n) return base;
     const multiplier = await adj.txCostMultiplier(sender);
     this.remember(sender, multiplier);
-    return priceFromRat(autoAdjustPrice(priceRat(base), multiplier));
+    return priceFromRat(autoAdjustScaled(priceRat(base), multiplier, adjustScale('request', caps)));
   }
 
   /**

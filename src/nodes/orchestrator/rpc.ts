@@ -6,7 +6,7 @@ import { getAddress, type Address } from 'viem';
 import { Capability, type Capabilities } from '../../market/index.js';
 import type { PriceInfo } from '../../money/index.js';
 import type { PmError, Recipient, TicketSigner } from '../../pm/index.js';
-import type { OrchestratorRequest, OrchestratorServiceImpl, PingPong, RefusalCode } from '../../wire/index.js';
+import type { AuthToken, OrchestratorInfo, OrchestratorRequest, OrchestratorServiceImpl, PingPong, RefusalCode } from '../../wire/index.js';
 import {
   OrchestratorInfoSchema,
   PingPongSchema,
@@ -28,6 +28,8 @@ export interface RpcDeps {
   offchain: boolean;
   transcoderUrl: () => string;
   signer: TicketSigner | undefined;
+  /** OrchestratorInfo.address: the node's account (go-livepeer), else its -ethOrchAddr (no key, -redeemerAddr). */
+  address?: Address;
   recipient: Recipient | undefined;
   pricing: OrchestratorPricing;
   capacity: CapacityTracker;
@@ -86,7 +88,7 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
       if (reqCaps && !req.ignoreCapacityCheck && !liveCapacityOk(reqCaps, deps.capacity)) {
         refuse('ORCHESTRATOR_CAPPED', ORCHESTRATOR_CAPPED_MESSAGE, Code.Unknown, 'ORCHESTRATOR_CAPPED');
       }
-      if (deps.offchain) return offchainInfo(deps);
+      if (deps.offchain) return offchainInfo(deps, createAuthToken(deps.authSecret));
       let price: PriceInfo = ZERO_PRICE;
       let ticketParams;
       try {
@@ -100,11 +102,12 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
           cause: err,
         });
       }
+      const me = deps.signer?.address ?? deps.address;
       return create(OrchestratorInfoSchema, {
         transcoder: deps.transcoderUrl(),
         ticketParams,
         priceInfo: priceInfoToWire(price),
-        address: deps.signer ? fromHex(deps.signer.address, 'address', 20) : new Uint8Array(20),
+        address: me ? fromHex(me, 'address', 20) : new Uint8Array(20),
         capabilities: capabilitiesToWire(deps.capabilities()),
         authToken: createAuthToken(deps.authSecret),
         capabilitiesPrices: reqCaps ? [] : deps.pricing.capabilitiesPrices(sender),
@@ -121,13 +124,39 @@ export function orchestratorService(deps: RpcDeps): OrchestratorServiceImpl {
  * The offchain OrchestratorInfo as go-livepeer sends it: it has no Recipient and no Ethereum
  * account, so no ticket params, no price_info, no capabilities_prices (prices are loaded on chain
  * only) and a zero address (20 zero bytes) even when this node was given a key; the transcoder
- * URL, capabilities and an auth token as on chain.
+ * URL, capabilities and an auth token as on chain (a fresh one for GetOrchestrator, the request's for /payment).
  */
-function offchainInfo(deps: RpcDeps) {
+function offchainInfo(deps: Pick<RpcDeps, 'transcoderUrl' | 'capabilities'>, authToken: AuthToken | undefined) {
   return create(OrchestratorInfoSchema, {
     transcoder: deps.transcoderUrl(),
     address: new Uint8Array(20),
     capabilities: capabilitiesToWire(deps.capabilities()),
-    authToken: createAuthToken(deps.authSecret),
+    ...(authToken ? { authToken } : {}),
+  });
+}
+
+/**
+ * The OrchestratorInfo of a `/payment` reply (go-livepeer orchestratorInfoWithCaps, then the
+ * request's auth token put back: new tokens only come from GetOrchestrator): fresh ticket params
+ * for the sender at `price` — the live stream's own price, so the next payment is made at it.
+ * Offchain: as GetOrchestrator's offchain info, with the request's token. Throws when params
+ * cannot be issued (the route answers 500 and processes nothing, as go-livepeer).
+ */
+export async function paymentResultInfo(
+  deps: Pick<RpcDeps, 'offchain' | 'transcoderUrl' | 'signer' | 'address' | 'recipient' | 'capabilities'>,
+  sender: Address | undefined,
+  price: PriceInfo,
+  authToken: AuthToken | undefined,
+): Promise<OrchestratorInfo> {
+  if (deps.offchain || !deps.recipient || !sender) return offchainInfo(deps, authToken);
+  const ticketParams = ticketParamsToWire(await deps.recipient.ticketParams(sender, price));
+  const me = deps.signer?.address ?? deps.address;
+  return create(OrchestratorInfoSchema, {
+    transcoder: deps.transcoderUrl(),
+    ticketParams,
+    priceInfo: priceInfoToWire(price),
+    address: me ? fromHex(me, 'address', 20) : new Uint8Array(20),
+    capabilities: capabilitiesToWire(deps.capabilities()),
+    ...(authToken ? { authToken } : {}),
   });
 }

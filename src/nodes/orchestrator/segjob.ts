@@ -13,10 +13,25 @@ export function aiManifestId(cap: CapabilityId, modelId: string): string {
   return `${cap}_${modelId}`;
 }
 
+/**
+ * What the check reads of a SegData, decoded once per object: verified credentials are shared
+ * between the jobs that send the same header (SegmentVerifier), so this runs once per header.
+ */
+const decoded = new WeakMap<SegData, { manifest: string; capabilities: ReadonlySet<CapabilityId> | undefined }>();
+
+function decode(seg: SegData): { manifest: string; capabilities: ReadonlySet<CapabilityId> | undefined } {
+  let d = decoded.get(seg);
+  if (!d) {
+    d = { manifest: Buffer.from(seg.manifestId).toString('utf8'), capabilities: seg.capabilities ? fromBitstring(seg.capabilities.bitstring) : undefined };
+    decoded.set(seg, d);
+  }
+  return d;
+}
+
 /** Throws SEGMENT_JOB_MISMATCH (403) when the signed manifest id or capabilities are not this job's. */
 export function checkSegmentForJob(seg: SegData, cap: CapabilityId, modelId: string): void {
   const want = aiManifestId(cap, modelId);
-  const got = Buffer.from(seg.manifestId).toString('utf8');
+  const { manifest: got, capabilities } = decode(seg);
   if (got !== want) {
     throw new OrchestratorError('SEGMENT_JOB_MISMATCH', 403, `segment credentials are for manifest ${JSON.stringify(got)}, not this job's ${JSON.stringify(want)}`);
   }
@@ -25,7 +40,7 @@ export function checkSegmentForJob(seg: SegData, cap: CapabilityId, modelId: str
   // where they constrain its models, this model.
   const caps = seg.capabilities;
   if (!caps) return;
-  if (!fromBitstring(caps.bitstring).has(cap)) {
+  if (!capabilities!.has(cap)) {
     throw new OrchestratorError('SEGMENT_JOB_MISMATCH', 403, `segment credentials do not include capability ${cap} of this job`);
   }
   const models = caps.constraints?.PerCapability[cap]?.models;

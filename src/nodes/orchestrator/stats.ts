@@ -16,10 +16,14 @@ export interface OrchestratorStats {
   refusals: Record<string, number>;
   /** `txHashes`: only the most recent (at most RECENT_TX_HASHES), oldest first; `count` counts them all. */
   redeemed: { count: number; faceValue: bigint; txHashes: Hex[] };
-  /** Winning tickets dropped without redemption (non-retryable errors or too many attempts). */
+  /** Winning tickets dropped without redemption (a permanent revert, by its decoded code). */
   redemptionsDropped: number;
+  /** Winning tickets whose validity period ended before they could be redeemed (gas, sender funds). */
+  redemptionsExpired: number;
   /** Jobs running now. */
   inFlight: number;
+  /** Jobs cancelled by the caller (its stream closed before the answer) per pipeline, runner request aborted. */
+  aborted: Record<string, number>;
 }
 
 /** A long-running orchestrator redeems without end: stats keep counters plus this many recent hashes. */
@@ -34,6 +38,8 @@ export class StatsCollector {
   private readonly refusals = new Map<string, number>();
   private readonly redeemed = { count: 0, faceValue: 0n, txHashes: [] as Hex[] };
   private dropped = 0;
+  private readonly abortedJobs = new Map<string, number>();
+  private expired = 0;
 
   job(pipeline: string, units: bigint, fee: Rat): void {
     this.jobs.set(pipeline, (this.jobs.get(pipeline) ?? 0) + 1);
@@ -57,8 +63,14 @@ export class StatsCollector {
     this.redeemed.txHashes.push(txHash);
     if (this.redeemed.txHashes.length > RECENT_TX_HASHES) this.redeemed.txHashes.shift();
   }
+  aborted(pipeline: string): void {
+    this.abortedJobs.set(pipeline, (this.abortedJobs.get(pipeline) ?? 0) + 1);
+  }
   redemptionDropped(): void {
     this.dropped++;
+  }
+  redemptionExpired(): void {
+    this.expired++;
   }
   snapshot(inFlight: number): OrchestratorStats {
     return {
@@ -70,7 +82,9 @@ export class StatsCollector {
       refusals: Object.fromEntries(this.refusals),
       redeemed: { count: this.redeemed.count, faceValue: this.redeemed.faceValue, txHashes: [...this.redeemed.txHashes] },
       redemptionsDropped: this.dropped,
+      redemptionsExpired: this.expired,
       inFlight,
+      aborted: Object.fromEntries(this.abortedJobs),
     };
   }
 }

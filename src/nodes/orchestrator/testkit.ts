@@ -23,6 +23,8 @@ export interface HttpResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The body as received (binary answers: a PaymentResult). */
+  bytes: Buffer;
 }
 
 /** One request over HTTP/2 + TLS (the orchestrator's self-signed certificate is not verified, as go-livepeer). */
@@ -41,7 +43,8 @@ export function h2post(baseUrl: string, path: string, body: Uint8Array | string,
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       session.close();
-      resolve({ status, headers: resHeaders, text: Buffer.concat(chunks).toString('utf8') });
+      const bytes = Buffer.concat(chunks);
+      resolve({ status, headers: resHeaders, text: bytes.toString('utf8'), bytes });
     });
     req.on('error', (e) => {
       session.close();
