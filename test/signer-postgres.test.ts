@@ -205,7 +205,7 @@ describe('two signer replicas sharing one PostgreSQL replay store', () => {
       const w = okBody(win);
       const l = lose.body as SignerErrorBodyWire;
       if (round < 4) assert.equal(l.error.code, 'SIGNER_STATE_CONFLICT', 'both read the same mark: the store refused the second compare-and-set');
-      else assert.ok(['SIGNER_STATE_CONFLICT', 'SIGNER_STATE_REPLAYED'].includes(l.error.code), l.error.code);
+      else assert.ok(['SIGNER_STATE_CONFLICT', 'SIGNER_STATE_REPLAYED'].includes(l.error.code ?? ''), l.error.code);
       assert.equal(l.error.latestSequenceNumber, String(decodeStateWire(w.state).SequenceNumber));
       assert.deepEqual(l.state, w.state, 'the loser is told the winner\'s state');
       assertBilled(latest, w, await deliver(w), 20n);
