@@ -99,6 +99,8 @@ const roundsAbi = () => artifact('RoundsManager').abi;
 
 /** Shortest round used while setting the network up (see startDevnet). */
 const SETUP_ROUND_LENGTH = 50n;
+/** Blocks per anvil_mine request (devnet.mine splits larger jumps). */
+const MINE_CHUNK = 250n;
 
 export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   const log = opts.log ?? (() => {});
@@ -170,9 +172,13 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       impersonated.set(address.toLowerCase(), w);
       return w;
     };
+    // In requests of at most MINE_CHUNK blocks, so that none runs into the RPC timeout on a busy machine.
     const mine = async (blocks: number | bigint) => {
-      const n = BigInt(blocks);
-      if (n > 0n) await rpc('anvil_mine', [`0x${n.toString(16)}`]);
+      for (let left = BigInt(blocks); left > 0n; ) {
+        const n = left < MINE_CHUNK ? left : MINE_CHUNK;
+        await rpc('anvil_mine', [`0x${n.toString(16)}`]);
+        left -= n;
+      }
     };
     const readRounds = (functionName: string) =>
       publicClient.readContract({ address: contracts.RoundsManager, abi: roundsAbi(), functionName }) as Promise<bigint>;
