@@ -41,8 +41,18 @@ before(async () => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true, type: 'module' }, null, 2));
   const typesNode = pkg.devDependencies['@types/node'] ?? '20';
-  const inst = run('npm', ['install', tarball, `@types/node@${typesNode}`, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error'], app, 300_000);
+  // --ignore-scripts: better-sqlite3's install script fetches a prebuilt binary, and where it cannot
+  // (no network, as here) compiles SQLite from source, minutes on 2 cores. Nothing below opens a
+  // SQLite file; the repository's own build of the addon is copied in when the versions match, so the
+  // installed tree is still a working one.
+  const inst = run('npm', ['install', tarball, `@types/node@${typesNode}`, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel', 'error'], app, 300_000);
   assert.equal(inst.code, 0, inst.text);
+  const sqliteVersion = (dir: string) => (JSON.parse(readFileSync(join(dir, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version;
+  const builtAddon = join(REPO, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  if (existsSync(builtAddon) && existsSync(join(app, 'node_modules', 'better-sqlite3')) && sqliteVersion(app) === sqliteVersion(REPO)) {
+    mkdirSync(join(app, 'node_modules', 'better-sqlite3', 'build', 'Release'), { recursive: true });
+    copyFileSync(builtAddon, join(app, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'));
+  }
   for (const f of readdirSync(CONSUMER_FILES)) copyFileSync(join(CONSUMER_FILES, f), join(app, f));
 });
 
