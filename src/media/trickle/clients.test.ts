@@ -11,7 +11,7 @@ import { HttpTricklePublisher, type HttpSegmentWriter } from './publisher.js';
 import { HttpTrickleSubscriber } from './subscriber.js';
 import { collect, payload, until } from './testkit.js';
 
-describe('trickle clients', () => {
+describe('trickle clients', { timeout: 15_000 }, () => {
   let srv: StandaloneTrickle;
   let n = 0;
   const channel = () => {
@@ -26,7 +26,9 @@ describe('trickle clients', () => {
 
   it('re-issues a waiting GET every refreshMs and still gets the segment', async () => {
     const { name, url } = channel();
-    const sub = new HttpTrickleSubscriber({ url, refreshMs: 30 });
+    // start 0, not -1: a GET for -1 re-issued while the write begins asks for the write after it
+    // (subscriber.ts); under load that race is likely at a 30 ms refresh and the read would wait.
+    const sub = new HttpTrickleSubscriber({ url, refreshMs: 30, start: 0 });
     const before = srv.trickle.requests.GET;
     const reading = sub.read();
     await until(() => srv.trickle.requests.GET - before >= 4, 'three re-issued GETs');

@@ -47,9 +47,12 @@ class PendingGet {
     }
     this.req = req;
     this.timer = setTimeout(() => {
-      // Long waits are cut and re-issued so no proxy or idle timer kills them silently.
-      req.abort(new Error('preconnect refresh'));
+      // Long waits are cut and re-issued so no proxy or idle timer kills them silently. The new GET
+      // goes out before the old one is cancelled (on HTTP/2 the server sees them in that order).
+      // For idx -1 ("the next write") a segment whose write starts between the two can still be
+      // missed, as in go-livepeer's subscriber, which re-issues the same way.
       this.issue(resolve, reject);
+      req.abort(new Error('preconnect refresh'));
     }, this.refreshMs);
     req.response.then(
       (r) => {
