@@ -221,6 +221,6 @@ it('a redeemer killed with SIGKILL loses none of the tickets it acknowledged: th
   // Same data dir: its SQLite store has them. Its log is kept (info) to say why, should one not be redeemed.
   const third = await startRedeemerProcess(undefined, 'redeemer-crash', 'info');
   await dev.mine(41);
-  const n = await untilUsed(sent, acknowledged, 30_000);
+  const n = await untilUsed(sent, acknowledged, 60_000);
   assert.equal(n, acknowledged, `every acknowledged winner is redeemed after the restart; the restarted redeemer's log ends:\n${third.p.stderr().slice(-6000)}`);
 });
