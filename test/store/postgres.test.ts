@@ -72,7 +72,7 @@ describe('PostgreSQL store', () => {
     const stores = await Promise.all([1, 2, 3, 4].map(() => openStore({ backend: 'postgres', connectionString: url })));
     try {
       const rows = await location(url).sql('SELECT version FROM store_migrations ORDER BY version');
-      assert.deepEqual(rows.map((r) => Number(r.version)), [1]);
+      assert.deepEqual(rows.map((r) => Number(r.version)), [1, 2], 'the tickets schema (1) and the signer states (2), each once');
       await Promise.all(stores.map((s, i) => s.tickets.addWinning(winningTicket(i))));
       assert.equal((await stores[0]!.tickets.totals()).pending.count, 4);
     } finally {
