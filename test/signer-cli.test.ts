@@ -170,4 +170,20 @@ describe('livepeer-ts signer on a devnet (process)', () => {
     assert.equal(await proc.stop('SIGTERM'), 0, proc.stderr());
     proc = undefined;
   });
+  it('-remoteDiscovery with no -orchAddr or webhook lists the chain\'s pool, as go-livepeer (it used to refuse to start)', async () => {
+    const d = dev!;
+    proc = spawnCli(['signer', '-remoteDiscovery', '-httpAddr', '127.0.0.1:0', '-network', 'devnet', '-ethUrl', d.rpcUrl, '-ethController', d.controller, '-datadir', join(dir!, 'signer-discovery'), '-v', 'warn'], {
+      env: { LIVEPEER_TS_PRIVATE_KEY: gw.privateKey },
+      timeoutMs: 60_000,
+    });
+    const line = JSON.parse(await proc.firstLine()) as { url: string };
+    // The devnet's orchestrator is registered on chain but no node serves its URI: the pool is the
+    // chain's, its one entry does not answer, so a 503 (go-livepeer's masked text) until one does.
+    const res = await fetch(`${line.url}/discover-orchestrators`, { signal: AbortSignal.timeout(20_000) });
+    const text = await res.text();
+    assert.equal(res.status, 503, text);
+    assert.deepEqual(JSON.parse(text), { error: { message: 'Service Unavailable Error', code: 'SIGNER_DISCOVERY_EMPTY' } });
+    assert.equal(await proc.stop('SIGTERM'), 0, proc.stderr());
+    proc = undefined;
+  });
 });

@@ -1,7 +1,7 @@
 // The one place the `signer` command builds its RemoteSignerService from the flags: the chain
 // (watchers for rounds, blocks and the signer's own deposit and reserve), the replay store (SQLite
 // in -dataDir, or PostgreSQL with -storeUrl, shared by replicas) and src/signer's createRemoteSigner.
-import { connectChain } from '../eth/index.js';
+import { connectChain, type ChainAdapters } from '../eth/index.js';
 import type { PriceLimits } from '../market/index.js';
 import type { SignerServiceSeams } from '../nodes/signer/index.js';
 import { SignerNodeConfigError } from '../nodes/signer/index.js';
@@ -27,7 +27,11 @@ export interface SignerServiceFlags {
   maxSpendTotal: bigint | undefined;
 }
 
-export async function createSignerService(flags: SignerServiceFlags, seams: SignerServiceSeams): Promise<RemoteSignerService> {
+/**
+ * `onChain` hears of the chain once it is connected (the CLI builds -remoteDiscovery's on-chain
+ * pool from it).
+ */
+export async function createSignerService(flags: SignerServiceFlags, seams: SignerServiceSeams, onChain?: (chain: ChainAdapters) => void): Promise<RemoteSignerService> {
   if (flags.network === 'offchain') throw new SignerNodeConfigError('a remote signer needs a chain (go-livepeer refuses -network offchain): pass -ethUrl and -ethController');
   let store: Store | undefined;
   if (!flags.statelessSigner) {
@@ -39,11 +43,12 @@ export async function createSignerService(flags: SignerServiceFlags, seams: Sign
   }
   let chain: Awaited<ReturnType<typeof connectChain>>;
   try {
-    chain = await connectChain({ rpcUrl: flags.ethUrl, controller: flags.ethController });
+    chain = await connectChain({ rpcUrl: flags.ethUrl, controller: flags.ethController, network: flags.network });
   } catch (err) {
     await store?.close();
     throw new SignerNodeConfigError(`cannot start on-chain: ${(err as Error).message}`, { cause: err });
   }
+  onChain?.(chain);
   const service = createRemoteSigner({
     privateKey: flags.privateKey,
     chain: chain.view,

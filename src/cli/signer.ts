@@ -5,7 +5,8 @@
 // until SIGTERM/SIGINT, which close it cleanly.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { SelectionConfigError, parsePriceLimits, type PriceLimits } from '../market/index.js';
+import { zeroAddress } from 'viem';
+import { ChainPoolSource, SelectionConfigError, parsePriceLimits, type DiscoverySource, type PriceLimits } from '../market/index.js';
 import { DEFAULT_SIGNER_HTTP_ADDR, SignerNodeError, resolveSignerNodeConfig, startSignerNode, type SignerNodeConfigInput, type SignerNodeHandle } from '../nodes/signer/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import type { Command } from './main.js';
@@ -134,6 +135,7 @@ export const signerCommand: Command = {
       maxSpendAuthIdWindowMs: parseGoDurationMs('maxSpendAuthIdWindow', flags.maxSpendAuthIdWindow ?? '24h'),
       maxSpendTotal: capOrNone(flags.maxSpendTotal),
     };
+    let chainSource: DiscoverySource | undefined;
     let resolveStop: () => void = () => {};
     const stopped = new Promise<void>((r) => (resolveStop = r));
     process.once('SIGTERM', resolveStop);
@@ -148,7 +150,19 @@ export const signerCommand: Command = {
           ...(flags.orchBlocklist ? { orchBlocklist: flags.orchBlocklist } : {}),
           priceLimits,
           logLevel: verbosityToLevel(flags.v ?? DEFAULT_VERBOSITY),
-          service: (seams) => createSignerService(serviceFlags, seams),
+          service: (seams) =>
+            createSignerService(serviceFlags, seams, (chain) => {
+              // -remoteDiscovery without -orchAddr / -orchWebhookUrl lists the on-chain pool, as go-livepeer.
+              if (chain.contracts.BondingManager !== zeroAddress) {
+                chainSource = new ChainPoolSource({
+                  publicClient: chain.publicClient,
+                  bondingManager: chain.contracts.BondingManager,
+                  serviceRegistry: chain.contracts.ServiceRegistry,
+                  aiServiceRegistry: chain.contracts.AIServiceRegistry,
+                });
+              }
+            }),
+          chainSource: () => chainSource,
         });
       } catch (err) {
         if (!(err instanceof SignerNodeError)) throw err;

@@ -30,8 +30,11 @@ export interface SignerNodeOptions extends SignerNodeConfigInput {
   /** Discovery sources for -remoteDiscovery, in go-livepeer's precedence: -orchWebhookUrl, else -orchAddr, else the chain's pool. */
   orchWebhookUrl?: string;
   orchAddr?: string | readonly string[];
-  /** The on-chain pool (src/market ChainPoolSource over the node's chain), used when neither of the above is given. */
-  chainSource?: DiscoverySource;
+  /**
+   * The on-chain pool (src/market ChainPoolSource over the node's chain), used when neither of the
+   * above is given. A function is called once the service exists (the CLI's chain is the service's).
+   */
+  chainSource?: DiscoverySource | (() => DiscoverySource | undefined);
   orchBlocklist?: string | readonly string[];
   /** The max prices /discover-orchestrators filters with (-maxPricePerUnit, -pixelsPerUnit, -maxPricePerCapability). */
   priceLimits?: PriceLimits | PriceLimitsInput;
@@ -63,7 +66,8 @@ function discoverySources(o: SignerNodeOptions, log: Logger): DiscoverySource[] 
     for (const d of dropped) log.warn({ entry: d }, 'dropping an unusable -orchAddr entry');
     return [staticSource(urls)];
   }
-  return o.chainSource ? [o.chainSource] : [];
+  const chain = typeof o.chainSource === 'function' ? o.chainSource() : o.chainSource;
+  return chain ? [chain] : [];
 }
 
 export async function startSignerNode(o: SignerNodeOptions): Promise<SignerNodeHandle> {
