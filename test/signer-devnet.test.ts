@@ -9,8 +9,10 @@
 //    number per signed call, no 409).
 // 2. Batch text-to-image jobs paid through the signer: 200, credited exactly what the signer signed.
 // 3. The signer's own 480 (ticket params expired after mining blocks), 481 (the orchestrator's price
-//    above the signer's -maxPricePerCapability) and 482 (the state's credit already covers the job),
-//    each handled by our gateway.
+//    above the signer's -maxPricePerCapability) and 482 (the state's credit already covers the job,
+//    batch and live), each handled by our gateway. The live 482 found a bug: the gateway sent
+//    nothing until the 482's retryAfterMs, longer than our orchestrator waits for a payment, and the
+//    stream was stopped (payment_overdue); it now sends the interval's ticketless payment meanwhile.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +30,8 @@ import { startSignerNode, type SignerMetricsSnapshot, type SignerNodeHandle } fr
 /** wei per second; at EV 1.4e14 a 1 s interval is ≈ 1.4 tickets, so a live call always signs (never 482). */
 const PRICE_PER_SECOND = 200_000_000_000_000n;
 const EV = 140_000_000_000_000n;
+/** A second live model at EV / 5 per second: a 1 s cycle's fee is below one ticket, so the signer answers 482s. */
+const LOW_PRICE_PER_SECOND = EV / 5n;
 const INTERVAL_MS = 1000;
 /** The signer's lv2v preload (go-livepeer: 60 s), paid with the first call. */
 const PRELOAD_PIXELS = 60n * LIVE_PIXELS_PER_SECOND;
@@ -106,6 +110,7 @@ before(async () => {
   net = await startLocalNetwork({
     models: [
       { pipeline: 'live-video-to-video', modelId: 'noop', pricePerUnit: PRICE_PER_SECOND.toString(), capacity: 2 },
+      { pipeline: 'live-video-to-video', modelId: 'noop-low', pricePerUnit: LOW_PRICE_PER_SECOND.toString(), capacity: 2 },
       { pipeline: 'text-to-image', modelId: 'cheap', pricePerUnit: CHEAP_PRICE.toString() },
       { pipeline: 'text-to-image', modelId: 'dear', pricePerUnit: DEAR_PRICE.toString() },
     ],
@@ -217,6 +222,33 @@ describe('the gateway paying through the real remote signer on the devnet', { ti
     assert.ok(streamMs >= billedMs - BigInt(2 * INTERVAL_MS) && streamMs <= BigInt(wallMs), `the signer billed ${streamMs} ms, the orchestrator ${billedMs} ms, wall ${wallMs} ms`);
     t.diagnostic(`${g.payments} payments, ${tickets} tickets, signer restart ${restartMs} ms, failed cycles ${g.failed_payments}; signer billed ${streamMs} ms, orchestrator ${billedMs} ms`);
     await waitFor(() => gw.sizes().liveChannels === 0, 10_000, 'the client channels to close');
+  });
+
+  it('482 from the signer on a live stream (its credit covers several intervals): the stream is not stopped, and no ticket is posted that was not signed', async (t) => {
+    const o0 = orch().stats();
+    const s0 = signerTotals();
+    const r = await runLiveClient({ gateway: gw.url, stream: 'thrifty', modelId: 'noop-low', source: { testVideo: { seconds: 13 } }, segmentSeconds: 1 });
+    const g = r.status.gateway_status as Record<string, string | number>;
+    // Before the fix the gateway sent nothing for the whole retryAfterMs (up to 7 s here) and our
+    // orchestrator stopped the stream (payment_overdue: no payment, ticketless or not, for 3 intervals).
+    assert.equal(r.stopReason?.code, 'GW_LIVE_STOPPED', JSON.stringify(r.stopReason));
+    assert.ok(r.segmentsIn >= 12, `${r.segmentsIn} segments in`);
+    await waitFor(() => orch().stats().feesDebited.sub(o0.feesDebited).gt(0n), 20_000, 'the orchestrator to settle the stream');
+    const o1 = orch().stats();
+    const s1 = signerTotals();
+    const n482 = (s1.calls['482'] ?? 0) - (s0.calls['482'] ?? 0);
+    const n200 = (s1.calls['200'] ?? 0) - (s0.calls['200'] ?? 0);
+    assert.ok(n482 >= 1, `the signer answered 482 ${n482} times`);
+    assert.ok(o1.evCredited.sub(o0.evCredited).eq(s1.ev.sub(s0.ev)), 'credited = signed');
+    assert.equal(o1.tickets.received - o0.tickets.received, s1.tickets - s0.tickets, 'only the tickets the signer signed were posted');
+    assert.equal(o1.tickets.valid - o0.tickets.valid, s1.tickets - s0.tickets);
+    assert.deepEqual(o1.refusals, o0.refusals);
+    assert.equal(Number(g.failed_payments), 0);
+    assert.ok(n200 + n482 < Number(g.payments), `while a 482 holds the interval's ticketless payment goes without a signer call: ${n200 + n482} calls, ${g.payments} payments`);
+    const pixels = (o1.units['live-video-to-video'] ?? 0n) - (o0.units['live-video-to-video'] ?? 0n);
+    assert.equal(pixels % LIVE_PIXELS_PER_MS, 0n);
+    assert.ok(o1.feesDebited.sub(o0.feesDebited).eq(Rat.of((pixels / LIVE_PIXELS_PER_MS) * LOW_PRICE_PER_SECOND, 1000n)), 'debited billed ms × price');
+    t.diagnostic(`${n200} signed, ${n482} × 482, ${g.payments} payments to the orchestrator`);
   });
 
   const job = (model: string, prompt: string) =>
