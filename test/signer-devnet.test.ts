@@ -158,8 +158,12 @@ describe('the gateway paying through the real remote signer on the devnet', { ti
     let restartMs = 0;
     // The restart, mid-stream: once the stream has been paid through the signer a few times, close
     // the node and its service, and start a new one over the same data dir on the same port.
+    let cancelled = false;
     const restart = (async () => {
-      await waitFor(() => (signerTotals().calls['200'] ?? 0) >= (s0.calls['200'] ?? 0) + 10, 30_000, 'ten signed live payments');
+      await waitFor(() => {
+        if (cancelled) throw new Error('the stream ended before the restart');
+        return (signerTotals().calls['200'] ?? 0) >= (s0.calls['200'] ?? 0) + 10;
+      }, 30_000, 'ten signed live payments');
       payments = gw.live.streams.get('paid')!.payments as unknown as SignerLivePaymentSender;
       const port = signer.port;
       const t0 = Date.now();
@@ -172,7 +176,14 @@ describe('the gateway paying through the real remote signer on the devnet', { ti
     })();
     restart.catch(() => {});
     const t0 = Date.now();
-    const r = await runLiveClient({ gateway: gw.url, stream: 'paid', modelId: 'noop', params: { filter: 'grayscale' }, source: { testVideo: { seconds: 32 } }, segmentSeconds: 1 });
+    let r: Awaited<ReturnType<typeof runLiveClient>>;
+    try {
+      r = await runLiveClient({ gateway: gw.url, stream: 'paid', modelId: 'noop', params: { filter: 'grayscale' }, source: { testVideo: { seconds: 32 } }, segmentSeconds: 1 });
+    } finally {
+      // Never leave the restart running past the test (after() closes whichever node is current).
+      cancelled = true;
+      await restart.catch(() => {});
+    }
     const wallMs = Date.now() - t0;
     await restart;
     assert.equal(r.stopReason?.code, 'GW_LIVE_STOPPED', JSON.stringify(r.stopReason));
@@ -227,7 +238,7 @@ describe('the gateway paying through the real remote signer on the devnet', { ti
   it('482 from the signer on a live stream (its credit covers several intervals): the stream is not stopped, and no ticket is posted that was not signed', async (t) => {
     const o0 = orch().stats();
     const s0 = signerTotals();
-    const r = await runLiveClient({ gateway: gw.url, stream: 'thrifty', modelId: 'noop-low', source: { testVideo: { seconds: 13 } }, segmentSeconds: 1 });
+    const r = await runLiveClient({ gateway: gw.url, stream: 'thrifty', modelId: 'noop-low', params: { filter: 'grayscale' }, source: { testVideo: { seconds: 13 } }, segmentSeconds: 1 });
     const g = r.status.gateway_status as Record<string, string | number>;
     // Before the fix the gateway sent nothing for the whole retryAfterMs (up to 7 s here) and our
     // orchestrator stopped the stream (payment_overdue: no payment, ticketless or not, for 3 intervals).
