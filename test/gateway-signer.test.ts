@@ -4,7 +4,8 @@
 // payment and segment credentials (untyped, inPixels = units; the state carried from job to job),
 // the signer headers go to the signer only, and 480/481/482 answers are handled. Then the live
 // payment sender through the signer against an in-test /payment endpoint: preload, manifest id,
-// 482 honoured (no /payment, no call before retryAfterMs), 481 → refused (the stream swaps).
+// 482 honoured (a ticketless /payment each interval, no signer call before retryAfterMs), 481 →
+// refused (the stream swaps).
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -181,7 +182,7 @@ describe('live payments through a remote signer', () => {
   });
   after(async () => closePay());
 
-  it('preload, then state + manifest id per interval; 482 skips /payment until retryAfterMs; 481 ends the payments', async () => {
+  it('preload, then state + manifest id per interval; 482: a ticketless /payment each interval, no signer call before retryAfterMs; 481 ends the payments', async () => {
     let now = 1_000_000;
     const start = create(OrchestratorInfoSchema, { ...fresh, authToken: createAuthToken(new Uint8Array(32).fill(1)) });
     const client = new RemoteSignerClient({ url: signer.url });
@@ -229,11 +230,18 @@ describe('live payments through a remote signer', () => {
     p.segment();
     await p.idle();
     assert.equal(signer.payments().length, calls, 'not before retryAfterMs');
+    // …but the interval's ticketless /payment still goes: a retryAfterMs can outlast the
+    // orchestrator's patience (three intervals without a payment stop the stream).
+    assert.equal(paid.length, 3, 'a ticketless /payment while the 482 holds');
+    const held = decodePaymentHeader(paid[2]![PAYMENT_HEADER.toLowerCase()]!);
+    assert.equal(held.ticketSenderParams.length, 0);
+    assert.equal(paid[2]![SEGMENT_HEADER.toLowerCase()], paid[0]![SEGMENT_HEADER.toLowerCase()]);
+    assert.equal(p.snapshot().skipped, 1, 'one 482 from the signer');
     now += 7_000;
     p.segment();
     await p.idle();
     assert.equal(signer.payments().length, calls + 1);
-    assert.equal(paid.length, 3);
+    assert.equal(paid.length, 4);
 
     signer.script.push(errorAnswer(481, 'SIGNER_PRICE_EXCEEDED'));
     now += 5_000;

@@ -3,10 +3,11 @@
 // stream and its link do not know who signs.
 // - The initial payment is a fresh signer session (null state, no manifest id, type lv2v): the
 //   signer bills its 60 s preload; its headers go on POST /live-video-to-video.
-// - Then, driven by input segments, at most once per interval (and never before a 482's
-//   retryAfterMs): a signer call with the last state and the orchestrator's manifest id, then
-//   POST <transcoder>/payment with both headers. The signer bills its own wall-clock time between
-//   successful calls, so a skipped or failed cycle loses nothing: the next one bills it.
+// - Then, driven by input segments, at most once per interval: a signer call with the last state
+//   and the orchestrator's manifest id (never before a 482's retryAfterMs: until then only the
+//   ticketless payment), then POST <transcoder>/payment with both headers. The signer bills its
+//   own wall-clock time between successful calls, so a skipped or failed cycle loses nothing: the
+//   next one bills it.
 // - A PaymentResult's info (fresh ticket params, our auth token kept) is what the next call sends;
 //   the capabilities go with every call, so the orchestrator prices it for the model.
 // - 481 stops the payments and resolves `refused`: the link ends and the stream swaps.
@@ -151,29 +152,42 @@ export class SignerLivePaymentSender {
   #due(): boolean {
     if (this.#stopped || this.#suspended || this.#startedAt === undefined || !this.priced) return false;
     const now = this.#now();
-    return now - this.#lastAttemptAt >= this.intervalMs && now >= this.#notBefore;
+    return now - this.#lastAttemptAt >= this.intervalMs;
   }
 
-  /** One cycle: signer, then /payment (unless the signer says 482). Errors are kept for the status. */
+  /**
+   * One cycle: signer, then /payment (unless the signer says 482). Errors are kept for the status.
+   * While a 482's retryAfterMs holds, the signer is not called: the cycle is the ticketless payment
+   * alone (the 482 still stands: the state's credit covers the time until then).
+   */
   async pay(): Promise<void> {
     if (this.#stopped || this.#startedAt === undefined || !this.priced) return;
     const now = this.#now();
     this.#lastAttemptAt = now;
+    const held = now < this.#notBefore;
     try {
-      let r;
-      try {
-        r = await this.o.session.call({ type: 'lv2v', manifestId: this.#manifestId, signal: this.#abort.signal });
-      } catch (err) {
-        throw toPaymentError(err, this.o.url);
+      let r: Awaited<ReturnType<SignerSession['call']>>;
+      if (held) {
+        r = { kind: 'skip', retryAfterMs: undefined, info: this.o.session.info };
+      } else {
+        try {
+          r = await this.o.session.call({ type: 'lv2v', manifestId: this.#manifestId, signal: this.#abort.signal });
+        } catch (err) {
+          throw toPaymentError(err, this.o.url);
+        }
       }
       let headers: Record<string, string>;
       let counted = { tickets: 0, ev: Rat.ZERO };
       if (r.kind === 'skip') {
         // Paid enough for now: no tickets, no stall; the state is unchanged and the time carries
-        // over. The orchestrator still gets a ticketless payment: ours stops a stream that sends no
-        // payment for three intervals (go-livepeer's remote sender sends nothing here).
-        this.#skipped++;
-        if (r.retryAfterMs !== undefined) this.#notBefore = now + r.retryAfterMs;
+        // over. The orchestrator still gets a ticketless payment every interval, also while
+        // retryAfterMs holds: ours stops a stream that sends no payment for three intervals, and a
+        // retryAfterMs (when the signer's credit runs out) can be longer than that (go-livepeer's
+        // remote sender sends nothing here).
+        if (!held) {
+          this.#skipped++;
+          if (r.retryAfterMs !== undefined) this.#notBefore = now + r.retryAfterMs;
+        }
         this.#lastError = undefined;
         if (!this.#segCreds) return;
         headers = this.#headers(encodePaymentHeader(emptyPayment(this.o.address, r.info.priceInfo)), this.#segCreds);
@@ -219,6 +233,8 @@ export class SignerLivePaymentSender {
   async final(): Promise<void> {
     if (this.#suspended || this.#stopped) return;
     await this.#inFlight?.catch(() => {});
+    // The last cycle asks the signer whatever a 482 said: it bills the time up to the end.
+    this.#notBefore = 0;
     await this.pay();
   }
 
