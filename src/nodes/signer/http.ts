@@ -6,8 +6,9 @@
 // body deadline (408), a JSON nesting bound (400 before parsing). Answers use go-livepeer's error
 // envelope `{"error":{"message"}}` (500 → "Internal Server Error", 503 → "Service Unavailable
 // Error", whatever the message was) with our `code` inside, and the outcome's extra headers
-// (Livepeer-Orchestrator-URL on 480). Nothing per request beyond the body's buffers, one
-// AbortController and the parsed JSON: the hot path is route lookup, read, parse, call, write.
+// (Livepeer-Orchestrator-URL on 480). Nothing per request beyond the body's buffers and the parsed
+// JSON (the AbortController only when the service asks for the signal): the hot path is route
+// lookup, read, parse, call, write.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -146,14 +147,29 @@ export function createSignerRequestHandler(o: SignerHttpOptions): (req: Incoming
       refuse(req, res, t0, 'generate-live-payment', 400, 'SIGNER_BAD_JSON', `invalid JSON body: ${(err as Error).message}`);
       return;
     }
-    const ac = new AbortController();
+    // The call's AbortSignal is made only when something asks for it (the webhook client does; a
+    // signer without one never does), aborted at once when the client already left.
+    let ac: AbortController | undefined;
+    let gone = false;
     const onClose = (): void => {
-      if (!res.writableFinished) ac.abort(new Error('client closed the request'));
+      if (res.writableFinished) return;
+      gone = true;
+      ac?.abort(new Error('client closed the request'));
     };
     res.once('close', onClose);
+    const ctx = {
+      headers: req.headers,
+      get signal(): AbortSignal {
+        if (!ac) {
+          ac = new AbortController();
+          if (gone) ac.abort(new Error('client closed the request'));
+        }
+        return ac.signal;
+      },
+    };
     let outcome: SignerOutcome;
     try {
-      outcome = await o.service.generateLivePayment(body, { headers: req.headers, signal: ac.signal });
+      outcome = await o.service.generateLivePayment(body, ctx);
     } catch (err) {
       const status = isLivepeerError(err) && err.status !== undefined ? err.status : 500;
       if (status >= 500) o.log.error({ err, code: errorCode(err) }, 'generate-live-payment failed');
