@@ -2,8 +2,9 @@
 // signer it measures has a core of its own on a 2-core machine and the two processes' CPU times are
 // read apart. `sessions` sessions, each one keep-alive connection and one call in flight: POST
 // /generate-live-payment (type lv2v, the OrchestratorInfo and manifest id of its session) in a loop,
-// carrying the state each answer returns, as a live gateway does. Calls during the warm-up are not
-// counted; after `durationMs` of measuring no new call starts and the calls in flight finish.
+// carrying the state each answer returns, as a live gateway does. Calls during the warm-up (at least
+// `warmupMs`, and until every session has had two answers) are not counted; after `durationMs` of
+// measuring no new call starts and the calls in flight finish.
 //
 // Parent → child: {op: 'run', url, orchestrator, sessions, warmupMs, durationMs}.
 // Child → parent: {measuring: true} when the warm-up ends, then {ok: true, result: LoadResult} | {ok: false, error}.
@@ -69,8 +70,28 @@ export async function runLoad(o: LoadRequest, onMeasuring?: () => void): Promise
   // One socket per session: each session keeps its own keep-alive connection.
   const agent = new Agent({ keepAlive: true, maxSockets: o.sessions, maxFreeSockets: o.sessions });
   const t0 = performance.now();
-  const measureFrom = t0 + o.warmupMs;
-  const stopAt = measureFrom + o.durationMs;
+  // The window opens once the warm-up time has passed and every session has had two answers (its
+  // first call signs the 60 s preload, far more tickets than a later one): then no call in the window
+  // is a session's first.
+  let measureFrom = Infinity;
+  let stopAt = Infinity;
+  let warmed = 0;
+  const open = (): void => {
+    if (measureFrom !== Infinity || warmed < o.sessions) return;
+    const now = performance.now();
+    if (now < t0 + o.warmupMs) return;
+    measureFrom = now;
+    stopAt = now + o.durationMs;
+    onMeasuring?.();
+  };
+  const measuring = setTimeout(open, o.warmupMs);
+  // Bounded: a client that never warms up (every session failing) gives up.
+  const giveUp = setTimeout(() => {
+    if (measureFrom === Infinity) {
+      measureFrom = performance.now();
+      stopAt = measureFrom;
+    }
+  }, o.warmupMs + 60_000);
   // Bounded: at most this many latencies are kept (far above 100 sessions × 10 s at the target).
   const lat = new Float64Array(2_000_000);
   let n = 0;
@@ -81,16 +102,20 @@ export async function runLoad(o: LoadRequest, onMeasuring?: () => void): Promise
   let firstStart = Infinity;
   let lastEnd = 0;
   let cpu0: NodeJS.CpuUsage | undefined;
-  const measuring = setTimeout(() => onMeasuring?.(), o.warmupMs);
   const session = async (i: number): Promise<void> => {
     let state: SignedState | null = null;
     const manifestId = `bench-${i}`;
+    let answers = 0;
     for (;;) {
       const start = performance.now();
       if (start >= stopAt) return;
       const body = JSON.stringify({ orchestrator: o.orchestrator, type: 'lv2v', ManifestID: manifestId, state });
       const r = await post(agent, url, body);
       const end = performance.now();
+      if (++answers === 2) {
+        warmed++;
+        open();
+      }
       const parsed = JSON.parse(r.text) as { state?: SignedState; error?: unknown };
       if (r.status === 200 || r.status === 482 || r.status === 409) {
         if (parsed.state) state = parsed.state;
@@ -111,6 +136,7 @@ export async function runLoad(o: LoadRequest, onMeasuring?: () => void): Promise
   };
   await Promise.all(Array.from({ length: o.sessions }, (_, i) => session(i)));
   clearTimeout(measuring);
+  clearTimeout(giveUp);
   const cpu = process.cpuUsage(cpu0);
   agent.destroy();
   const sorted = lat.subarray(0, n).sort();
