@@ -94,11 +94,11 @@ function maxPrice(v: unknown): RawMaxPrice | undefined {
 /**
  * Decodes and checks the request up to the OrchestratorInfo's price and ticket params (go-livepeer's
  * order and texts). `orchestrators` caches the OrchestratorInfos that passed those checks by their
- * base64 text (a gateway sends the same one on every call of a session): a hit skips the base64
- * and protobuf decoding, and the same text always decodes to the same message. The cached messages
- * are shared: nothing may change them.
+ * base64 text (a gateway sends the same one on every call of a session; texts longer than
+ * `maxCachedText` are not kept): a hit skips the base64 and protobuf decoding, and the same text
+ * always decodes to the same message. The cached messages are shared: nothing may change them.
  */
-export function decodeRequest(body: unknown, orchestrators?: Map<string, OrchestratorInfo>): DecodedRequest {
+export function decodeRequest(body: unknown, orchestrators?: Map<string, OrchestratorInfo>, maxCachedText = Infinity): DecodedRequest {
   if (body === null || body === undefined) throw badRequest('missing orchestrator');
   if (typeof body !== 'object' || Array.isArray(body) || body instanceof JsonNumber) throw badRequest(`json: cannot unmarshal ${kind(body)} into Go value of type server.RemotePaymentRequest`);
   const obj = body as Record<string, unknown>;
@@ -135,7 +135,7 @@ export function decodeRequest(body: unknown, orchestrators?: Map<string, Orchest
     const p = orchestrator.priceInfo;
     if (!p || p.pricePerUnit === 0n || p.pixelsPerUnit === 0n) throw badRequest('missing or zero priceInfo');
     if (!orchestrator.ticketParams) throw badRequest('missing ticketParams in OrchestratorInfo');
-    orchestrators?.set(orchestratorText, orchestrator);
+    if (orchestratorText.length <= maxCachedText) orchestrators?.set(orchestratorText, orchestrator);
   }
   let capabilities: Capabilities | undefined;
   if (capsBytes.length > 0) {

@@ -57,6 +57,11 @@ const ISSUED_STATES_MAX = 20_000;
 const SEG_CREDS_MAX = 4096;
 /** OrchestratorInfos decoded once and kept (a few KB each): orchestrators × their refreshes in flight. */
 const ORCHESTRATORS_MAX = 1024;
+/**
+ * Longest text a cache keeps (an honest OrchestratorInfo is ~1 KB, a state < 1 KB): a caller sending
+ * megabyte bodies cannot make the bounded caches hold gigabytes; longer ones are just not cached.
+ */
+const CACHE_TEXT_MAX = 16 * 1024;
 
 /** A Map that forgets its oldest entry past `max`. */
 class BoundedMap<K, V> extends Map<K, V> {
@@ -308,7 +313,9 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
         throw new SignerError('SIGNER_INTERNAL', 500, (err as Error).message, { cause: err });
       }
       const payment = encodePaymentHeader(paymentToWire(batch, { expectedPrice: req.orchestrator.priceInfo! }));
-      const segKey = req.orchestratorText === '' ? undefined : `${x.manifestId}\u0000${req.orchestratorText}\u0000${req.capabilitiesText}`;
+      const segKey = req.orchestratorText === '' || x.manifestId.length + req.orchestratorText.length + req.capabilitiesText.length > CACHE_TEXT_MAX
+        ? undefined
+        : `${x.manifestId}\u0000${req.orchestratorText}\u0000${req.capabilitiesText}`;
       let segCreds = segKey === undefined ? undefined : segCredsCache.get(segKey);
       if (segCreds === undefined) {
         segCreds = encodeSegmentHeader(await createPaymentSegCreds({ manifestId: x.manifestId, authToken: req.orchestrator.authToken, capabilities: req.capabilities }, signer));
@@ -316,7 +323,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       }
       const out = signedState(stateBytes);
       if (req.sigText !== '') issued.delete(req.sigText);
-      issued.set(out.Sig, { text: out.State, state: { ...state } });
+      if (out.State.length <= CACHE_TEXT_MAX) issued.set(out.Sig, { text: out.State, state: { ...state } });
       opts.events?.signed(x.type, x.count, x.signedEv, state.AuthID);
       return { status: 200, body: { payment, segCreds, state: out } };
     } catch (err) {
@@ -351,7 +358,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       let out: SignerOutcome;
       try {
         if (closed) throw new SignerError('SIGNER_INTERNAL', 503, 'the signer is shutting down');
-        const req = decodeRequest(body, orchestrators);
+        const req = decodeRequest(body, orchestrators, CACHE_TEXT_MAX);
         type = (['lv2v', 'live', 'fixed'].includes(req.type) ? req.type : '') as SignerJobType;
         out = await run(req, ctx, type);
       } catch (err) {
