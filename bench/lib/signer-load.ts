@@ -130,7 +130,7 @@ export async function runLoad(o: LoadRequest, onMeasuring?: () => void): Promise
       lastEnd = Math.max(lastEnd, end);
       byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
       if (r.status === 200) calls++;
-      else firstError ??= `${r.status} ${r.text.trim()}`;
+      else firstError ??= `${r.status} ${JSON.stringify(parsed.error ?? r.text.trim())}`;
       if (n < lat.length) lat[n++] = end - start;
     }
   };
