@@ -27,8 +27,15 @@ export function isWinningTicket(sig: Uint8Array, recipientRand: bigint, winProb:
 }
 
 /** Expected value in wei: faceValue · winProb / (2^256 − 1), exact. */
+let lastEv: { faceValue: bigint; winProb: bigint; ev: Rat } | undefined;
+
 export function ticketEV(faceValue: bigint, winProb: bigint): Rat {
-  return Rat.of(faceValue * winProb, MAX_WIN_PROB);
+  // One orchestrator's params are priced over and over (every ticket, every signer call): the last
+  // answer is kept, which saves a 256-bit gcd each time (Rat is immutable, so sharing it is safe).
+  if (lastEv !== undefined && lastEv.faceValue === faceValue && lastEv.winProb === winProb) return lastEv.ev;
+  const ev = Rat.of(faceValue * winProb, MAX_WIN_PROB);
+  lastEv = { faceValue, winProb, ev };
+  return ev;
 }
 
 /** winProb / (2^256 − 1). */

@@ -40,9 +40,18 @@ export function goJsonString(s: string): string {
   return out + '"';
 }
 
+const folded = new Map<string, string>();
+const FOLDED_MAX = 1024;
+
 /** Go's key folding for struct field matching (ASCII case plus the two non-ASCII folds of s and k). */
 export function foldKey(k: string): string {
-  return k.replace(/ſ/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+  // Requests carry the same dozen keys: fold each once (bounded, so invented keys cannot grow it).
+  let f = folded.get(k);
+  if (f === undefined) {
+    f = k.replace(/ſ/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+    if (folded.size < FOLDED_MAX && k.length <= 64) folded.set(k, f);
+  }
+  return f;
 }
 
 /**

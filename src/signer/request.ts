@@ -17,6 +17,12 @@ export interface DecodedRequest {
   hasState: boolean;
   stateBytes: Uint8Array;
   sigBytes: Uint8Array;
+  /** The state's and signature's base64 text as sent ('' when absent): what the signer's caches compare. */
+  stateText: string;
+  sigText: string;
+  /** The orchestrator's and capabilities' base64 text as sent ('' when absent). */
+  orchestratorText: string;
+  capabilitiesText: string;
   orchestrator: OrchestratorInfo;
   manifestId: string;
   app: string;
@@ -40,6 +46,11 @@ function kind(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   return typeof v === 'object' ? 'object' : typeof v;
 }
+
+const textOf = (obj: Record<string, unknown>, name: string): string => {
+  const v = goField(obj, name);
+  return typeof v === 'string' ? v : '';
+};
 
 function bytes(obj: Record<string, unknown>, name: string, field: string): Uint8Array {
   const v = goField(obj, name);
@@ -80,36 +91,52 @@ function maxPrice(v: unknown): RawMaxPrice | undefined {
   return { price, currency: text('currency'), unit: text('unit') };
 }
 
-/** Decodes and checks the request up to the OrchestratorInfo's price and ticket params (go-livepeer's order and texts). */
-export function decodeRequest(body: unknown): DecodedRequest {
+/**
+ * Decodes and checks the request up to the OrchestratorInfo's price and ticket params (go-livepeer's
+ * order and texts). `orchestrators` caches the OrchestratorInfos that passed those checks by their
+ * base64 text (a gateway sends the same one on every call of a session; texts longer than
+ * `maxCachedText` are not kept): a hit skips the base64 and protobuf decoding, and the same text
+ * always decodes to the same message. The cached messages are shared: nothing may change them.
+ */
+export function decodeRequest(body: unknown, orchestrators?: Map<string, OrchestratorInfo>, maxCachedText = Infinity): DecodedRequest {
   if (body === null || body === undefined) throw badRequest('missing orchestrator');
   if (typeof body !== 'object' || Array.isArray(body) || body instanceof JsonNumber) throw badRequest(`json: cannot unmarshal ${kind(body)} into Go value of type server.RemotePaymentRequest`);
   const obj = body as Record<string, unknown>;
   const st = goField(obj, 'state');
   let stateBytes: Uint8Array = new Uint8Array(0);
   let sigBytes: Uint8Array = new Uint8Array(0);
+  let stateText = '';
+  let sigText = '';
   if (st !== undefined && st !== null) {
     if (typeof st !== 'object' || Array.isArray(st) || st instanceof JsonNumber) throw badRequest(`json: cannot unmarshal ${kind(st)} into Go struct field RemotePaymentRequest.state of type server.RemotePaymentStateSig`);
     stateBytes = bytes(st as Record<string, unknown>, 'State', 'RemotePaymentRequest.state.State');
     sigBytes = bytes(st as Record<string, unknown>, 'Sig', 'RemotePaymentRequest.state.Sig');
+    stateText = textOf(st as Record<string, unknown>, 'State');
+    sigText = textOf(st as Record<string, unknown>, 'Sig');
   }
-  const orch = bytes(obj, 'orchestrator', 'RemotePaymentRequest.orchestrator');
+  const orchestratorText = textOf(obj, 'orchestrator');
+  const known = orchestratorText === '' ? undefined : orchestrators?.get(orchestratorText);
+  const orch = known ? undefined : bytes(obj, 'orchestrator', 'RemotePaymentRequest.orchestrator');
   const manifestId = str(obj, 'ManifestID');
   const app = str(obj, 'app');
   const inPixels = int64(goField(obj, 'inPixels'));
   const type = str(obj, 'type');
   const mp = maxPrice(goField(obj, 'maxPrice'));
   const capsBytes = bytes(obj, 'capabilities', 'RemotePaymentRequest.capabilities');
-  if (orch.length === 0) throw badRequest('missing orchestrator');
   let orchestrator: OrchestratorInfo;
-  try {
-    orchestrator = decodeMessage(OrchestratorInfoSchema, orch);
-  } catch (err) {
-    throw badRequest((err as Error).message, err);
+  if (known) orchestrator = known;
+  else {
+    if (orch!.length === 0) throw badRequest('missing orchestrator');
+    try {
+      orchestrator = decodeMessage(OrchestratorInfoSchema, orch!);
+    } catch (err) {
+      throw badRequest((err as Error).message, err);
+    }
+    const p = orchestrator.priceInfo;
+    if (!p || p.pricePerUnit === 0n || p.pixelsPerUnit === 0n) throw badRequest('missing or zero priceInfo');
+    if (!orchestrator.ticketParams) throw badRequest('missing ticketParams in OrchestratorInfo');
+    if (orchestratorText.length <= maxCachedText) orchestrators?.set(orchestratorText, orchestrator);
   }
-  const p = orchestrator.priceInfo;
-  if (!p || p.pricePerUnit === 0n || p.pixelsPerUnit === 0n) throw badRequest('missing or zero priceInfo');
-  if (!orchestrator.ticketParams) throw badRequest('missing ticketParams in OrchestratorInfo');
   let capabilities: Capabilities | undefined;
   if (capsBytes.length > 0) {
     try {
@@ -118,5 +145,9 @@ export function decodeRequest(body: unknown): DecodedRequest {
       throw badRequest((err as Error).message, err);
     }
   }
-  return { hasState: stateBytes.length !== 0 || sigBytes.length !== 0, stateBytes, sigBytes, orchestrator, manifestId, app, inPixels, type, maxPrice: mp, capabilities };
+  return {
+    hasState: stateBytes.length !== 0 || sigBytes.length !== 0, stateBytes, sigBytes, stateText, sigText,
+    orchestratorText, capabilitiesText: textOf(obj, 'capabilities'),
+    orchestrator, manifestId, app, inPixels, type, maxPrice: mp, capabilities,
+  };
 }

@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { Rat } from '../money/index.js';
 import { NO_PRICE_LIMITS, type PriceLimits } from '../market/index.js';
-import { PmError, Sender, hexToBytes, localTicketSigner, type ChainView, type SenderInfoSource, type TicketSigner } from '../pm/index.js';
+import { PmError, Sender, hexToBytes, localTicketSigner, type ChainView, type SenderInfoSource, type TicketParams, type TicketSigner } from '../pm/index.js';
 import { MemorySignerStates, type SignerStateRecord, type SignerStateStore } from '../store/index.js';
 import {
   createPaymentSegCreds, encodeBase64, encodePaymentHeader, encodeSegmentHeader, orchestratorRequestHash, paymentToWire, priceInfoFromWire, ticketParamsFromWire, toHex,
+  type OrchestratorInfo,
 } from '../wire/index.js';
 import { billableUnits, configuredMaxPrice, parseMaxPrice, priceExceeded, retryAfterMs } from './billing.js';
 import { SignerError, badRequest, invalidState } from './errors.js';
@@ -51,6 +52,28 @@ const AUTH_REFRESH_SECONDS = 180n;
 const MAX_TICKETS = 100;
 
 const b64 = (b: Uint8Array) => encodeBase64(b);
+/** Sessions whose latest issued state is remembered (≈ 1 KB each). */
+const ISSUED_STATES_MAX = 20_000;
+const SEG_CREDS_MAX = 4096;
+/** OrchestratorInfos decoded once and kept (a few KB each): orchestrators × their refreshes in flight. */
+const ORCHESTRATORS_MAX = 1024;
+/**
+ * Longest text a cache keeps (an honest OrchestratorInfo is ~1 KB, a state < 1 KB): a caller sending
+ * megabyte bodies cannot make the bounded caches hold gigabytes; longer ones are just not cached.
+ */
+const CACHE_TEXT_MAX = 16 * 1024;
+
+/** A Map that forgets its oldest entry past `max`. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(k: K, v: V): this {
+    super.set(k, v);
+    if (this.size > this.max) this.delete(this.keys().next().value!);
+    return this;
+  }
+}
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 function outcome(err: SignerError, extra: Partial<SignerErrorBodyWire['error']> = {}, state?: SignerErrorBodyWire['state'], headers?: Record<string, string>): SignerOutcome {
@@ -87,18 +110,40 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
   const senderCfg = { signer, chain: opts.chain, senders: opts.senders, maxEV: opts.maxTicketEV, maxTotalEV: opts.maxTotalEV, depositMultiplier: opts.depositMultiplier };
 
   const signedState = (bytes: Uint8Array) => ({ State: b64(bytes), Sig: b64(signBytes(bytes, key)) });
+  // States this signer issued, by their signature's base64 → the state's base64 and fields: a state
+  // sent back exactly as issued needs no signature recovery (we made that signature over those
+  // bytes) and no decoding. Only the latest per session is kept (the previous one is dropped when a
+  // session advances), bounded.
+  const issued = new BoundedMap<string, { text: string; state: Readonly<RemotePaymentState> }>(ISSUED_STATES_MAX);
+  /** The issued state `req` carries exactly, or undefined. */
+  const issuedState = (req: DecodedRequest): Readonly<RemotePaymentState> | undefined => {
+    if (req.sigText === '') return undefined;
+    const hit = issued.get(req.sigText);
+    return hit !== undefined && hit.text === req.stateText ? hit.state : undefined;
+  };
+  // Segment credentials are a deterministic signature (RFC 6979) over the manifest id, the
+  // orchestrator's auth token and the capabilities: the same inputs give the same header, so it is
+  // signed once per (manifest id, OrchestratorInfo, capabilities) and reused.
+  const segCredsCache = new BoundedMap<string, string>(SEG_CREDS_MAX);
+  // OrchestratorInfos by their base64 text (decoded and checked once), and their ticket params.
+  const orchestrators = new BoundedMap<string, OrchestratorInfo>(ORCHESTRATORS_MAX);
+  const paramsOf = new WeakMap<OrchestratorInfo, TicketParams>();
   const latestOutcome = (code: 'SIGNER_STATE_REPLAYED' | 'SIGNER_STATE_CONFLICT', rec: SignerStateRecord) =>
     outcome(new SignerError(code, 409, code === 'SIGNER_STATE_REPLAYED' ? `state sequence number is not the latest issued for this session (latest ${rec.sequence})` : 'a concurrent call advanced this session first'), { latestSequenceNumber: rec.sequence.toString() }, signedState(utf8(rec.state)));
 
-  async function pay(req: DecodedRequest, ctx: SignerCallContext, type: SignerJobType): Promise<SignerOutcome> {
+  async function pay(req: DecodedRequest, ctx: SignerCallContext, type: SignerJobType, decoded?: RemotePaymentState): Promise<SignerOutcome> {
     const o = req.orchestrator;
     const raw = o.address.length >= 20 ? o.address.subarray(o.address.length - 20) : Uint8Array.from([...new Uint8Array(20 - o.address.length), ...o.address]);
     const orchAddr = toHex(raw).toLowerCase();
     let state: RemotePaymentState;
     let prevSeq = -1n;
     if (req.hasState) {
-      if (verifyBytes(address, req.stateBytes, req.sigBytes) !== null) throw invalidState('invalid sig');
-      state = decodeState(req.stateBytes);
+      const ours = issuedState(req);
+      if (ours) state = { ...ours }; // every field is a primitive: a copy to change
+      else {
+        if (verifyBytes(address, req.stateBytes, req.sigBytes) !== null) throw invalidState('invalid sig');
+        state = decoded ?? decodeState(req.stateBytes);
+      }
       if (state.OrchestratorAddress !== orchAddr) throw invalidState('orchestratorAddress mismatch');
       if (state.App !== req.app) throw invalidState('app mismatch');
       if (state.Type !== '' && state.Type !== req.type) throw invalidState('job type mismatch');
@@ -123,11 +168,14 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       if (req.hasState) throw badRequest('missing manifestID');
       manifestId = randomBytes(4).toString('hex');
     }
-    let params;
-    try {
-      params = ticketParamsFromWire(o.ticketParams!, priceInfoFromWire(o.priceInfo!));
-    } catch (err) {
-      throw badRequest(`failed to derive ticket params from OrchestratorInfo: ${(err as Error).message}`, err);
+    let params = paramsOf.get(o);
+    if (params === undefined) {
+      try {
+        params = ticketParamsFromWire(o.ticketParams!, priceInfoFromWire(o.priceInfo!));
+      } catch (err) {
+        throw badRequest(`failed to derive ticket params from OrchestratorInfo: ${(err as Error).message}`, err);
+      }
+      paramsOf.set(o, params);
     }
     const sid = params.recipientRandHash.toLowerCase();
     const nonce = state.PMSessionID === sid ? state.SenderNonce : 0;
@@ -265,9 +313,19 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
         throw new SignerError('SIGNER_INTERNAL', 500, (err as Error).message, { cause: err });
       }
       const payment = encodePaymentHeader(paymentToWire(batch, { expectedPrice: req.orchestrator.priceInfo! }));
-      const seg = await createPaymentSegCreds({ manifestId: x.manifestId, authToken: req.orchestrator.authToken, capabilities: req.capabilities }, signer);
+      const segKey = req.orchestratorText === '' || x.manifestId.length + req.orchestratorText.length + req.capabilitiesText.length > CACHE_TEXT_MAX
+        ? undefined
+        : `${x.manifestId}\u0000${req.orchestratorText}\u0000${req.capabilitiesText}`;
+      let segCreds = segKey === undefined ? undefined : segCredsCache.get(segKey);
+      if (segCreds === undefined) {
+        segCreds = encodeSegmentHeader(await createPaymentSegCreds({ manifestId: x.manifestId, authToken: req.orchestrator.authToken, capabilities: req.capabilities }, signer));
+        if (segKey !== undefined) segCredsCache.set(segKey, segCreds);
+      }
+      const out = signedState(stateBytes);
+      if (req.sigText !== '') issued.delete(req.sigText);
+      if (out.State.length <= CACHE_TEXT_MAX) issued.set(out.Sig, { text: out.State, state: { ...state } });
       opts.events?.signed(x.type, x.count, x.signedEv, state.AuthID);
-      return { status: 200, body: { payment, segCreds: encodeSegmentHeader(seg), state: signedState(stateBytes) } };
+      return { status: 200, body: { payment, segCreds, state: out } };
     } catch (err) {
       spend.release(x.signedEv, state.AuthID);
       throw err;
@@ -278,13 +336,16 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
     if (stateless || !req.hasState) return pay(req, ctx, type);
     // Serialise one session's calls; the StateID is read before the signature is checked only to
     // pick the queue (a forged one just queues behind itself).
-    let id = '';
+    const ours = issuedState(req);
+    if (ours) return locks.run(ours.StateID, () => pay(req, ctx, type));
+    let decoded: RemotePaymentState;
     try {
-      id = decodeState(req.stateBytes).StateID;
+      decoded = decodeState(req.stateBytes);
     } catch {
       return pay(req, ctx, type);
     }
-    return locks.run(id, () => pay(req, ctx, type));
+    // pay() still checks the signature before it uses the decoded state.
+    return locks.run(decoded.StateID, () => pay(req, ctx, type, decoded));
   }
 
   return {
@@ -297,7 +358,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       let out: SignerOutcome;
       try {
         if (closed) throw new SignerError('SIGNER_INTERNAL', 503, 'the signer is shutting down');
-        const req = decodeRequest(body);
+        const req = decodeRequest(body, orchestrators, CACHE_TEXT_MAX);
         type = (['lv2v', 'live', 'fixed'].includes(req.type) ? req.type : '') as SignerJobType;
         out = await run(req, ctx, type);
       } catch (err) {

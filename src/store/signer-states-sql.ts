@@ -11,7 +11,17 @@ type Row = Parameters<typeof toSignerRecord>[0];
 
 export class SqliteSignerStates implements SignerStateStore {
   private readonly s;
-  constructor(db: Database.Database, private readonly run: <T>(what: string, fn: () => T) => Promise<T>) {
+  /**
+   * `run` reads at once; `write` queues a write for the store's next group commit (one BEGIN
+   * IMMEDIATE transaction and one fsync for every write queued in the same turn of the event loop,
+   * each in its own savepoint), settling once committed. Arguments are checked before queueing, so
+   * a bad one rejects alone.
+   */
+  constructor(
+    db: Database.Database,
+    private readonly run: <T>(what: string, fn: () => T) => Promise<T>,
+    private readonly write: <T>(what: string, fn: () => T) => Promise<T> = run,
+  ) {
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM signer_states WHERE state_id = ?`),
       create: db.prepare(`INSERT INTO signer_states (${COLS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT (state_id) DO NOTHING`),
@@ -28,17 +38,27 @@ export class SqliteSignerStates implements SignerStateStore {
   }
 
   create(rec: SignerStateRecord): Promise<boolean> {
-    return this.run('signer state create', () => {
-      const r = signerRecordArg(rec);
-      return this.s.create.run(r.stateId, r.sequence, r.state, r.spent, BigInt(r.updatedAt)).changes === 1;
-    });
+    let r: SignerStateRecord;
+    try {
+      r = signerRecordArg(rec);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.write('signer state create', () => this.s.create.run(r.stateId, r.sequence, r.state, r.spent, BigInt(r.updatedAt)).changes === 1);
   }
 
   advance(stateId: string, expected: bigint, next: SignerStateRecord): Promise<AdvanceResult> {
-    return this.run('signer state compare-and-set', (): AdvanceResult => {
-      const id = stateIdArg(stateId);
-      const r = signerRecordArg({ ...next, stateId: id });
-      const exp = i64Arg(expected, 'expected signer sequence number');
+    let id: string;
+    let r: SignerStateRecord;
+    let exp: bigint;
+    try {
+      id = stateIdArg(stateId);
+      r = signerRecordArg({ ...next, stateId: id });
+      exp = i64Arg(expected, 'expected signer sequence number');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.write('signer state compare-and-set', (): AdvanceResult => {
       if (this.s.advance.run(r.sequence, r.state, r.spent, BigInt(r.updatedAt), id, exp).changes === 1) return { ok: true };
       const cur = this.s.get.get(id) as Row | undefined;
       return { ok: false, current: cur ? toSignerRecord(cur) : undefined };

@@ -48,6 +48,34 @@ function suite(name: string, open: () => Promise<[Store, Store]>) {
       }
     });
 
+    it('writes issued together (one group commit on SQLite) each get their own answer; a bad one rejects alone', async () => {
+      const [a, b] = await open();
+      try {
+        const s = a.signerStates!;
+        await Promise.all([s.create(rec('g1', 0n)), s.create(rec('g2', 0n)), s.create(rec('g3', 0n))]);
+        // All issued in one turn of the event loop.
+        const [adv1, stale2, dup3, bad, adv3, fresh] = await Promise.allSettled([
+          s.advance('g1', 0n, rec('g1', 1n, 2_000)),
+          s.advance('g2', 4n, rec('g2', 5n, 2_000)),
+          s.create(rec('g3', 9n)),
+          s.advance('g2', 0n, { ...rec('g2', 1n), spent: 'not a rat' }),
+          s.advance('g3', 0n, rec('g3', 1n, 2_000)),
+          s.create(rec('g4', 0n, 2_000)),
+        ]);
+        assert.deepEqual(adv1, { status: 'fulfilled', value: { ok: true } });
+        assert.equal(stale2.status === 'fulfilled' && !stale2.value.ok && stale2.value.current?.sequence, 0n, 'the stale compare-and-set is told the sequence as it is');
+        assert.deepEqual(dup3, { status: 'fulfilled', value: false });
+        assert.equal(bad.status === 'rejected' && (bad.reason as { code?: string }).code, 'STORE_INVALID_INPUT');
+        assert.deepEqual(adv3, { status: 'fulfilled', value: { ok: true } });
+        assert.deepEqual(fresh, { status: 'fulfilled', value: true });
+        // Committed: the other handle reads them.
+        assert.deepEqual([(await b.signerStates!.get('g1'))?.sequence, (await b.signerStates!.get('g2'))?.sequence, (await b.signerStates!.get('g3'))?.sequence, (await b.signerStates!.get('g4'))?.sequence], [1n, 0n, 1n, 0n]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it('prune deletes only records older than the cut', async () => {
       const [a, b] = await open();
       try {

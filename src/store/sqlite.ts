@@ -147,7 +147,7 @@ class SqliteLedger implements TicketLedger, CheckpointStore {
    * Queues a write for the next group commit (scheduled on the next turn of the event loop) and
    * settles once it is committed. The write runs under the write lock, so it reads fresh rows.
    */
-  private write<T>(what: string, op: () => T): Promise<T> {
+  write<T>(what: string, op: () => T): Promise<T> {
     try {
       this.live();
     } catch (err) {
@@ -328,14 +328,20 @@ export class SqliteStore implements Store {
       migrate(db, opts.migrations ?? MIGRATIONS, this.path);
       this.db = db;
       this.ledger = new SqliteLedger(db, () => this.closed);
-      this.signerStates = new SqliteSignerStates(db, <T>(what: string, fn: () => T): Promise<T> => {
-        try {
-          if (this.closed) throw new StoreError('STORE_CLOSED', 'the SQLite store is closed');
-          return Promise.resolve(fn());
-        } catch (err) {
-          return Promise.reject(wrap(err, what));
-        }
-      });
+      const ledger = this.ledger;
+      this.signerStates = new SqliteSignerStates(
+        db,
+        <T>(what: string, fn: () => T): Promise<T> => {
+          try {
+            if (this.closed) throw new StoreError('STORE_CLOSED', 'the SQLite store is closed');
+            return Promise.resolve(fn());
+          } catch (err) {
+            return Promise.reject(wrap(err, what));
+          }
+        },
+        // Writes join the ledger's group commit: concurrent signer calls share one transaction and one fsync.
+        (what, fn) => ledger.write(what, fn),
+      );
     } catch (err) {
       db?.close();
       throw wrap(err, `opening ${this.path}`);

@@ -6,16 +6,16 @@
 // body deadline (408), a JSON nesting bound (400 before parsing). Answers use go-livepeer's error
 // envelope `{"error":{"message"}}` (500 → "Internal Server Error", 503 → "Service Unavailable
 // Error", whatever the message was) with our `code` inside, and the outcome's extra headers
-// (Livepeer-Orchestrator-URL on 480). Nothing per request beyond the body's buffers, one
-// AbortController and the parsed JSON: the hot path is route lookup, read, parse, call, write.
+// (Livepeer-Orchestrator-URL on 480). Nothing per request beyond the body's buffers and the parsed
+// JSON (the AbortController only when the service asks for the signal): the hot path is route
+// lookup, read, parse, call, write.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { errorCode, isLivepeerError } from '../../errors/index.js';
 import { jsonDeeperThan } from '../common/index.js';
 import { SIGNER_PATHS, type RemoteSignerService, type SignerErrorBodyWire, type SignerOutcome } from '../../signer/index.js';
-import type { SignerMetrics, SignerRoute } from './metrics.js';
-import { PROMETHEUS_CONTENT_TYPE } from './prom.js';
+import { PROMETHEUS_CONTENT_TYPE, type SignerMetrics, type SignerRoute } from './metrics.js';
 import type { DiscoveryAnswer } from './discovery.js';
 
 /** An OrchestratorInfo (price, ticket params, auth token, capabilities), a state and capabilities are a few KB; 1 MiB is > 100× that. */
@@ -133,28 +133,43 @@ export function createSignerRequestHandler(o: SignerHttpOptions): (req: Incoming
     return timingSafeEqual(createHash('sha256').update(h.slice(7)).digest(), tokenDigest);
   };
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, route: SignerRoute, status: number, code: string, message: string, close = false): void => {
+  const refuse = (req: IncomingMessage, res: ServerResponse, t0: number, route: SignerRoute, status: number, code: string, message: string, close = false): void => {
     if (close) closeAfterAnswer(req, res);
-    o.metrics.request(route, status);
+    o.metrics.request(route, status, performance.now() - t0);
     writeJson(res, status, errorBody(status, message, code));
   };
 
-  const generate = async (req: IncomingMessage, res: ServerResponse, text: string): Promise<void> => {
+  const generate = async (req: IncomingMessage, res: ServerResponse, t0: number, text: string): Promise<void> => {
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (err) {
-      refuse(req, res, 'generate-live-payment', 400, 'SIGNER_BAD_JSON', `invalid JSON body: ${(err as Error).message}`);
+      refuse(req, res, t0, 'generate-live-payment', 400, 'SIGNER_BAD_JSON', `invalid JSON body: ${(err as Error).message}`);
       return;
     }
-    const ac = new AbortController();
+    // The call's AbortSignal is made only when something asks for it (the webhook client does; a
+    // signer without one never does), aborted at once when the client already left.
+    let ac: AbortController | undefined;
+    let gone = false;
     const onClose = (): void => {
-      if (!res.writableFinished) ac.abort(new Error('client closed the request'));
+      if (res.writableFinished) return;
+      gone = true;
+      ac?.abort(new Error('client closed the request'));
     };
     res.once('close', onClose);
+    const ctx = {
+      headers: req.headers,
+      get signal(): AbortSignal {
+        if (!ac) {
+          ac = new AbortController();
+          if (gone) ac.abort(new Error('client closed the request'));
+        }
+        return ac.signal;
+      },
+    };
     let outcome: SignerOutcome;
     try {
-      outcome = await o.service.generateLivePayment(body, { headers: req.headers, signal: ac.signal });
+      outcome = await o.service.generateLivePayment(body, ctx);
     } catch (err) {
       const status = isLivepeerError(err) && err.status !== undefined ? err.status : 500;
       if (status >= 500) o.log.error({ err, code: errorCode(err) }, 'generate-live-payment failed');
@@ -163,7 +178,7 @@ export function createSignerRequestHandler(o: SignerHttpOptions): (req: Incoming
       res.off('close', onClose);
     }
     if (res.destroyed) return;
-    o.metrics.request('generate-live-payment', outcome.status);
+    o.metrics.request('generate-live-payment', outcome.status, performance.now() - t0);
     if (outcome.status !== 200) {
       const b = outcome.body as SignerErrorBodyWire;
       if (b?.error && (outcome.status === 500 || outcome.status === 503)) b.error.message = goMessage(outcome.status, b.error.message);
@@ -171,7 +186,7 @@ export function createSignerRequestHandler(o: SignerHttpOptions): (req: Incoming
     writeJson(res, outcome.status, outcome.body, outcome.headers);
   };
 
-  const discover = async (req: IncomingMessage, res: ServerResponse, query: string): Promise<void> => {
+  const discover = async (req: IncomingMessage, res: ServerResponse, t0: number, query: string): Promise<void> => {
     const caps = new URLSearchParams(query).getAll('caps').filter((c) => c !== '');
     const ac = new AbortController();
     const onClose = (): void => ac.abort(new Error('client closed the request'));
@@ -180,56 +195,57 @@ export function createSignerRequestHandler(o: SignerHttpOptions): (req: Incoming
       const answer = await o.discovery!.orchestrators(caps, ac.signal);
       if (res.destroyed) return;
       if (answer.empty) {
-        refuse(req, res, 'discover-orchestrators', 503, 'SIGNER_DISCOVERY_EMPTY', 'cache empty');
+        refuse(req, res, t0, 'discover-orchestrators', 503, 'SIGNER_DISCOVERY_EMPTY', 'cache empty');
         return;
       }
-      o.metrics.request('discover-orchestrators', 200);
+      o.metrics.request('discover-orchestrators', 200, performance.now() - t0);
       writeJson(res, 200, answer.orchestrators);
     } catch (err) {
       o.log.error({ err }, 'discover-orchestrators failed');
-      if (!res.destroyed) refuse(req, res, 'discover-orchestrators', 500, errorCode(err) ?? 'SIGNER_INTERNAL', (err as Error).message);
+      if (!res.destroyed) refuse(req, res, t0, 'discover-orchestrators', 500, errorCode(err) ?? 'SIGNER_INTERNAL', (err as Error).message);
     } finally {
       res.off('close', onClose);
     }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const t0 = performance.now();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const r = routes.get(path);
     if (debug) o.log.debug({ method: req.method, path }, 'signer request');
     if (!r) {
-      o.metrics.request('other', 404);
+      o.metrics.request('other', 404, performance.now() - t0);
       closeAfterAnswer(req, res);
       writeGoText(res, 404, '404 page not found');
       return;
     }
     // Go 1.22's "GET /x" pattern also serves HEAD.
     if (req.method !== r.method && !(r.method === 'GET' && req.method === 'HEAD')) {
-      o.metrics.request(r.route, 405);
+      o.metrics.request(r.route, 405, performance.now() - t0);
       closeAfterAnswer(req, res);
       writeGoText(res, 405, 'Method Not Allowed', { Allow: r.method === 'GET' ? 'GET, HEAD' : 'POST' });
       return;
     }
     if (!authorized(req)) {
-      refuse(req, res, r.route, 401, 'SIGNER_UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer <-authToken>)', true);
+      refuse(req, res, t0, r.route, 401, 'SIGNER_UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer <-authToken>)', true);
       return;
     }
     if (r.method === 'GET') {
       if (r.route === 'metrics') {
-        o.metrics.request('metrics', 200);
-        const text = o.metrics.text();
+        const text = await o.metrics.text();
+        o.metrics.request('metrics', 200, performance.now() - t0);
         res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
         res.end(text);
         return;
       }
-      await discover(req, res, q < 0 ? '' : url.slice(q + 1));
+      await discover(req, res, t0, q < 0 ? '' : url.slice(q + 1));
       return;
     }
     const body = await readBody(req, max, o.bodyTimeoutMs);
     if (!body.ok) {
-      refuse(req, res, r.route, body.status, body.code, body.message, true);
+      refuse(req, res, t0, r.route, body.status, body.code, body.message, true);
       return;
     }
     if (r.route === 'sign-orchestrator-info') {
@@ -239,18 +255,18 @@ export function createSignerRequestHandler(o: SignerHttpOptions): (req: Incoming
         info = o.service.signOrchestratorInfo();
       } catch (err) {
         o.log.error({ err }, 'sign-orchestrator-info failed');
-        refuse(req, res, r.route, 500, errorCode(err) ?? 'SIGNER_INTERNAL', (err as Error).message);
+        refuse(req, res, t0, r.route, 500, errorCode(err) ?? 'SIGNER_INTERNAL', (err as Error).message);
         return;
       }
-      o.metrics.request(r.route, 200);
+      o.metrics.request(r.route, 200, performance.now() - t0);
       writeJson(res, 200, info);
       return;
     }
     if (jsonDeeperThan(body.text, depth)) {
-      refuse(req, res, r.route, 400, 'SIGNER_BAD_JSON', `JSON body is nested more than ${depth} levels deep`);
+      refuse(req, res, t0, r.route, 400, 'SIGNER_BAD_JSON', `JSON body is nested more than ${depth} levels deep`);
       return;
     }
-    await generate(req, res, body.text);
+    await generate(req, res, t0, body.text);
   };
 
   return (req, res) => {
