@@ -125,7 +125,7 @@ let first: { p: CliProcess; info: RedeemerLine };
 let orchA: Orchestrator;
 
 it('one redeemer process serves two keyless orchestrators: every winning ticket is redeemed on chain with the redeemer\'s key', async (t) => {
-  first = await startRedeemerProcess();
+  first = await startRedeemerProcess(undefined, undefined, 'info');
   assert.match(first.info.addr, /^127\.0\.0\.1:\d+$/);
   assert.equal(first.info.recipient, orch.address);
   assert.equal(first.info.account, hotKey.address);
@@ -166,7 +166,8 @@ it('one redeemer process serves two keyless orchestrators: every winning ticket 
 
   await dev.mine(41);
   const started = Date.now();
-  assert.equal(await untilUsed(sent, total, 60_000), total, 'every winning ticket, and nothing else, is used in TicketBroker');
+  const used1 = await untilUsed(sent, total, 60_000);
+  assert.equal(used1, total, `every winning ticket, and nothing else, is used in TicketBroker; the redeemer's log ends:\n${first.p.stderr().slice(-6000)}`);
   t.diagnostic(`${total} winners of ${sent.length} tickets (${winners.join(' + ')}) redeemed in ${Date.now() - started} ms after expiry`);
   assert.equal((await fees()) - feesBefore, FACE_VALUE * BigInt(total), 'BondingManager fees grew by the face value of every winner');
   const hotAfter = await dev.publicClient.getBalance({ address: hotKey.address });

@@ -162,6 +162,27 @@ export function redemptionQueueSuite(backend: string, factory: StoreFactory): vo
       assert.equal(await state(store, w), 'redeemed');
     });
 
+    it('a chain view whose L1 block lags the head: the pass its block event asks for is not skipped as "this block was done"', async () => {
+      const store = await fresh();
+      const w = await winningTicket(env, { paramsExpireIn: 5n });
+      // The view's latest L1 block, as the node's follower reports it: behind the RPC head here.
+      let viewL1 = await env.dev.publicClient.getBlockNumber({ cacheTime: 0 });
+      const { q, of } = queue(env, store, { latestL1Block: () => viewL1 });
+      await q.onWinningTicket(w);
+      await env.dev.mine(5);
+      // A pass (e.g. kicked by a queued ticket) reads the new head while the view is still behind:
+      // for it the params have not expired yet.
+      await q.kick();
+      assert.equal(await state(store, w), 'pending');
+      // The view catches up with no further block; its block event kicks the queue again.
+      viewL1 = await env.dev.publicClient.getBlockNumber({ cacheTime: 0 });
+      await q.kick();
+      assert.notEqual(await state(store, w), 'pending', 'sent on the view\'s block event');
+      assert.equal(of('submitted').length, 1);
+      await q.flush();
+      assert.equal(await state(store, w), 'redeemed');
+    });
+
     it('gas made expensive: a low-value ticket waits (recorded once), a valuable one goes; the cheap one goes when gas falls', async () => {
       const store = await fresh();
       const cheap = await winningTicket(env, { faceValue: parseEther('0.001') });

@@ -85,6 +85,7 @@ export class RedemptionQueue implements WinningTicketSink {
   private closed = false;
   private started: Promise<void> | undefined;
   private lastPassBlock: bigint | undefined;
+  private lastPassL1Block: bigint | undefined;
   private roundInfo: { round: bigint; validity: bigint; end: bigint } | undefined;
   private counts = { passes: 0, txs: 0, requeued: 0 };
 
@@ -265,14 +266,19 @@ export class RedemptionQueue implements WinningTicketSink {
     try {
       await this.start();
       const block = await publicClient.getBlockNumber({ cacheTime: 0 });
-      if (!force && block === this.lastPassBlock) return 0;
+      // One pass per (block, L1 block) seen. The L1 block comes from the chain view, which can lag
+      // the RPC's head: a pass that read a new head before the view had it judged params expiry by
+      // the old L1 block, and keying on the block alone then skipped the pass the view's own block
+      // event asked for. With no further block, those tickets waited forever (seen under load).
+      const l1Block = this.opts.latestL1Block ? await this.opts.latestL1Block() : block;
+      if (!force && block === this.lastPassBlock && l1Block === this.lastPassL1Block) return 0;
       this.lastPassBlock = block;
+      this.lastPassL1Block = l1Block;
       this.counts.passes++;
       const inFlight = await reconcile(this.ctx, await store.tickets.list('submitted'), block);
       const pending = await store.tickets.list('pending', this.opts.maxPerPass ?? 2000);
       if (pending.length === 0 || this.closed) return 0;
-      const [l1Block, rv, quote] = await Promise.all([
-        this.opts.latestL1Block ? this.opts.latestL1Block() : block,
+      const [rv, quote] = await Promise.all([
         this.roundAndValidity(),
         quoteGas(publicClient, this.ctx.settings.gas),
       ]);
