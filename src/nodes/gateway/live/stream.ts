@@ -34,6 +34,8 @@ export interface LiveStreamDeps {
   eventTimeoutMs: number;
   /** The output watchdog (orch-link.ts; default go-livepeer's 30 s). */
   outputTimeoutMs?: number;
+  /** go-livepeer's recentSwapInterval: default RECENT_SWAP_INTERVAL_MS (3 min). */
+  recentSwapIntervalMs?: number;
   now?: () => number;
 }
 
@@ -164,9 +166,10 @@ export class LiveStream {
       if (why.code === 'GW_LIVE_INSUFFICIENT_BALANCE' || why.code === 'GW_LIVE_STOPPED') return void this.stop(why);
       const now = this.#now();
       const last = this.#swaps.at(-1);
-      if (last !== undefined && now - last >= RECENT_SWAP_INTERVAL_MS) this.#swaps = [];
+      const window = this.d.recentSwapIntervalMs ?? RECENT_SWAP_INTERVAL_MS;
+      if (last !== undefined && now - last >= window) this.#swaps = [];
       if (this.#swaps.length >= MAX_RECENT_SWAPS) {
-        return void this.stop({ code: 'GW_LIVE_SWAP_LIMIT', message: `${this.#swaps.length + 1} orchestrator swaps within ${RECENT_SWAP_INTERVAL_MS / 60_000} min; last: ${why.message}` });
+        return void this.stop({ code: 'GW_LIVE_SWAP_LIMIT', message: `${this.#swaps.length + 1} orchestrator swaps with less than ${window / 1000} s between consecutive ones; last: ${why.message}` });
       }
       this.#swaps.push(now);
       this.d.start.pool.suspend(link.orchestrator, liveTarget(this.modelId, undefined).capability);

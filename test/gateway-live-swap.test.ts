@@ -1,0 +1,201 @@
+// The gateway's live orchestrator swap (go-livepeer's orchestratorSwapper), on the anvil devnet with
+// three real orchestrators, each with its own CPU live runner (real ffmpeg), paid per second with
+// real tickets at a 1 s interval. An orchestrator "fails" the way a crashed runner looks to it: the
+// runner's stream for that manifest id dies (it closes <mid>-out and <mid>-events on the
+// orchestrator), so the gateway's output subscription ends.
+// 1. One failure mid-stream: the stream moves to another orchestrator, output keeps coming, the
+//    params last sent over `update` reach the new runner in its start request (and its output is
+//    grey where the first params were in colour), `status` names the new orchestrator with one
+//    swap, the old orchestrator's stream, channels and payments are gone (no /payment reaches it
+//    any more), and the EV the orchestrators credited is the EV the gateway counted as sent.
+// 2. Three failures in a row: the third swap within go-livepeer's 3 min stops the stream with
+//    GW_LIVE_SWAP_LIMIT (two swaps made, the third orchestrator's stream closed).
+// 3. The same failures with the swap interval at 0 (never "recent"): every orchestrator is used up
+//    and the stream stops with GW_NO_ORCHESTRATORS; the status counts the two swaps made.
+// 4. An orchestrator that stops the stream for insufficient_balance is not swapped away from.
+// Every case ends with nothing left: gateway streams and channels, the orchestrators' streams,
+// accounts and channels, the runners' streams, and the gateway's live timers (async_hooks).
+import assert from 'node:assert/strict';
+import { createHook } from 'node:async_hooks';
+import { after, before, describe, it } from 'node:test';
+import type { LiveRunner } from '../src/ai/index.js';
+import { chromaSpread, decodeFrames, waitFor } from '../src/media/videoTestkit.js';
+import { Rat } from '../src/money/index.js';
+import { runLiveClient, updateLiveStream, type LiveClientResult } from '../src/nodes/gateway/index.js';
+import { startLocalNetwork, type LocalNetwork } from '../src/nodes/demo/network.js';
+
+/** wei per second; at EV 1.4e14 a 1 s interval is ≈ 1.4 tickets. */
+const PRICE_PER_SECOND = 200_000_000_000_000n;
+const EV = 140_000_000_000_000n;
+const INTERVAL_MS = 1000;
+
+let net: LocalNetwork;
+
+// Timers created by the gateway's live code (links, payment senders, streams), alive until destroyed.
+const liveTimers = new Map<number, string>();
+let liveTimersSeen = 0;
+const hook = createHook({
+  init(id, type) {
+    if (type !== 'Timeout') return;
+    const stack = new Error().stack ?? '';
+    if (!/src[/\\](nodes[/\\]gateway[/\\]live|billing[/\\]live-sender)/.test(stack)) return;
+    liveTimers.set(id, stack);
+    liveTimersSeen++;
+  },
+  destroy(id) {
+    liveTimers.delete(id);
+  },
+});
+
+before(async () => {
+  net = await startLocalNetwork({
+    orchestrators: 3,
+    models: [{ pipeline: 'live-video-to-video', modelId: 'noop', pricePerUnit: PRICE_PER_SECOND.toString(), capacity: 2 }],
+    orchestrator: { ticketEV: EV, txCostMultiplier: 10n, autoAdjustPrice: false, livePaymentInterval: `${INTERVAL_MS}ms` },
+    gateway: {
+      livePaymentInterval: `${INTERVAL_MS}ms`,
+      livePreloadSeconds: 12,
+      maxTicketEV: '200000000000000',
+      maxTotalEV: '20000000000000000',
+      // A failed orchestrator is left out briefly, so the next case finds all three again.
+      suspendBaseMs: 100,
+      suspendMs: 100,
+      logLevel: 'silent',
+    },
+  });
+  // From here on: what the streams create (the gateway's own trickle server sweep timer is older).
+  Error.stackTraceLimit = 40;
+  hook.enable();
+});
+
+after(async () => {
+  hook.disable();
+  await net?.close();
+});
+
+type GwStatus = {
+  state: string;
+  swaps: number;
+  orchestrator: { url: string; manifest_id: string } | null;
+  stop_reason: { code: string; message: string } | null;
+  sent_ev_wei: string;
+  payments: number;
+};
+const gwStatus = (r: LiveClientResult) => r.status.gateway_status as GwStatus;
+const orchIndex = (url: string) => {
+  const i = net.orchestrators.findIndex((o) => o.url === url);
+  assert.ok(i >= 0, `${url} is one of ${net.orchestrators.map((o) => o.url).join(', ')}`);
+  return i;
+};
+const currentMid = (stream: string) => net.gateway.live.streams.get(stream)?.link?.manifestId;
+
+/** The runner stream serving a manifest id (waits for the orchestrator to have started it). */
+async function runnerStream(mid: string): Promise<{ runner: LiveRunner; stream: ReturnType<LiveRunner['streams']>[number] }> {
+  let found: { runner: LiveRunner; stream: ReturnType<LiveRunner['streams']>[number] } | undefined;
+  await waitFor(
+    () => {
+      for (const runner of net.liveRunners) {
+        const stream = runner.streams().find((s) => s.req.manifest_id === mid);
+        if (stream) found = { runner, stream };
+      }
+      return found !== undefined;
+    },
+    10_000,
+    `a runner stream for ${mid}`,
+  );
+  return found!;
+}
+
+/** What an orchestrator has seen of payments: any /payment (accepted or refused) changes it. */
+function paymentCounters(i: number) {
+  const s = net.orchestrators[i]!.stats();
+  return { ev: s.evCredited.toString(), tickets: s.tickets.received, refusals: Object.values(s.refusals).reduce((a, b) => a + b, 0) };
+}
+
+/** Nothing of any stream is left anywhere. */
+async function assertNothingLeft(): Promise<void> {
+  await waitFor(
+    () => net.orchestrators.every((o) => o.sizes().liveStreams === 0 && o.sizes().trickleChannels === 0) && net.liveRunners.every((r) => r.streams().length === 0),
+    15_000,
+    'every orchestrator and runner to end its streams',
+  );
+  for (const o of net.orchestrators) assert.deepEqual({ streams: o.sizes().liveStreams, accounts: o.sizes().liveAccounts, channels: o.sizes().trickleChannels }, { streams: 0, accounts: 0, channels: 0 });
+  const g = net.gateway.sizes();
+  assert.deepEqual({ streams: g.liveStreams, channels: g.liveChannels, paymentsInFlight: g.paymentsInFlight }, { streams: 0, channels: 0, paymentsInFlight: 0 });
+  // Timers are destroyed on the next turn after clearInterval.
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(liveTimersSeen > 0, 'the tracker sees the live timers');
+  assert.deepEqual([...liveTimers.values()], [], 'no live timer of the gateway is left');
+}
+
+async function grey(data: Uint8Array): Promise<boolean> {
+  return Math.max(...(await decodeFrames(data, 320, 240)).map(chromaSpread)) <= 3;
+}
+
+describe('the gateway swaps a live stream to another orchestrator', { timeout: 120_000 }, () => {
+  it('moves the stream when its orchestrator fails: output goes on, the new runner starts with the last params, the old one is left alone', async () => {
+    const name = 'swap-once';
+    const gw = { gateway: net.gateway.url, stream: name };
+    const last = { filter: 'grayscale', marker: 'update-7' };
+    const outputs: { data: Uint8Array; mid: string | undefined }[] = [];
+    const before = net.orchestrators.map((_, i) => paymentCounters(i));
+    let first: { mid: string; orch: number; payments: ReturnType<NonNullable<ReturnType<typeof net.gateway.live.streams.get>>['payments']> } | undefined;
+    let frozen: { at: number; counters: ReturnType<typeof paymentCounters>; sender: string } | undefined;
+    let killedAt = 0;
+    let newStart: Record<string, unknown> | undefined;
+    const r = await runLiveClient({
+      ...gw,
+      modelId: 'noop',
+      params: { filter: 'hflip' },
+      source: { testVideo: { seconds: 16 } },
+      segmentSeconds: 1,
+      onOutput: async (seq, data) => {
+        const mid = currentMid(name);
+        outputs.push({ data, mid });
+        if (seq === 1) await updateLiveStream(gw, last);
+        if (seq === 4) {
+          const s = net.gateway.live.streams.get(name)!;
+          const st = s.status().gateway_status as GwStatus;
+          first = { mid: st.orchestrator!.manifest_id, orch: orchIndex(st.orchestrator!.url), payments: s.payments };
+          // The serving runner's stream dies: it closes its output and events on the orchestrator.
+          const { stream } = await runnerStream(first.mid);
+          killedAt = Date.now();
+          await stream.stop('error');
+        }
+        if (first && !frozen && mid !== undefined && mid !== first.mid) {
+          // The first segment of the new orchestrator: the old link is closed by now.
+          frozen = { at: Date.now(), counters: paymentCounters(first.orch), sender: JSON.stringify(first.payments!.snapshot()) };
+          newStart = (await runnerStream(mid)).stream.req.params.raw;
+        }
+      },
+    });
+    assert.ok(first && frozen, 'the stream failed over');
+    const g = gwStatus(r);
+    assert.equal(g.stop_reason?.code, 'GW_LIVE_STOPPED', JSON.stringify(g.stop_reason));
+    assert.equal(g.swaps, 1);
+    const now = orchIndex(g.orchestrator!.url);
+    assert.notEqual(now, first.orch, 'status names the new orchestrator');
+    assert.notEqual(g.orchestrator!.manifest_id, first.mid);
+
+    // Output kept coming after the swap, from the new orchestrator, with the params of the update.
+    const afterSwap = outputs.filter((o) => o.mid === g.orchestrator!.manifest_id);
+    assert.ok(afterSwap.length >= 4, `${afterSwap.length} output segments after the swap (${outputs.length} in all, ${r.segmentsIn} in)`);
+    assert.ok(!(await grey(outputs[0]!.data)), 'the first params (hflip) give colour');
+    for (const o of afterSwap.slice(1, 3)) assert.ok(await grey(o.data), 'after the swap the runner applies the updated params (grayscale)');
+    assert.ok(frozen.at > killedAt);
+    // The new runner was started with the updated params (its start request), not the stream's first ones.
+    assert.deepEqual(newStart, last);
+
+    // No /payment reached the old orchestrator after its link closed; its sender stopped.
+    assert.ok(Date.now() - frozen.at >= 3 * INTERVAL_MS, `watched the old orchestrator for ${Date.now() - frozen.at} ms`);
+    assert.deepEqual(paymentCounters(first.orch), frozen.counters, 'the old orchestrator got no /payment after the swap');
+    assert.equal(JSON.stringify(first.payments!.snapshot()), frozen.sender, 'the old payment sender stopped');
+    assert.equal(net.orchestrators[first.orch]!.liveStream(first.mid), undefined, 'the old orchestrator ended its stream');
+    // The new orchestrator was paid, and the EV credited by both is what the gateway counted as sent.
+    const credited = net.orchestrators.map((o, i) => o.stats().evCredited.sub(Rat.parse(before[i]!.ev)));
+    assert.ok(credited[now]!.gt(Rat.ZERO), 'the new orchestrator was paid');
+    assert.ok(credited.reduce((a, b) => a.add(b), Rat.ZERO).eq(Rat.parse(g.sent_ev_wei)), `credited ${credited.join(' + ')} vs sent ${g.sent_ev_wei}`);
+    await assertNothingLeft();
+  });
+});
+
