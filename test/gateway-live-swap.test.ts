@@ -21,7 +21,8 @@ import { after, before, describe, it } from 'node:test';
 import type { LiveRunner } from '../src/ai/index.js';
 import { chromaSpread, decodeFrames, waitFor } from '../src/media/videoTestkit.js';
 import { Rat } from '../src/money/index.js';
-import { runLiveClient, updateLiveStream, type LiveClientResult } from '../src/nodes/gateway/index.js';
+import { runLiveClient, startGateway, updateLiveStream, type GatewayHandle, type LiveClientResult } from '../src/nodes/gateway/index.js';
+import type { LivePayments } from '../src/nodes/gateway/live/orch-start.js';
 import { startLocalNetwork, type LocalNetwork } from '../src/nodes/demo/network.js';
 
 /** wei per second; at EV 1.4e14 a 1 s interval is ≈ 1.4 tickets. */
@@ -30,6 +31,12 @@ const EV = 140_000_000_000_000n;
 const INTERVAL_MS = 1000;
 
 let net: LocalNetwork;
+const GATEWAY_LIVE = {
+  // A failed orchestrator is left out briefly, so the next case finds all three again.
+  suspendBaseMs: 100,
+  suspendMs: 100,
+  logLevel: 'silent',
+} as const;
 
 // Timers created by the gateway's live code (links, payment senders, streams), alive until destroyed.
 const liveTimers = new Map<number, string>();
@@ -38,7 +45,8 @@ const hook = createHook({
   init(id, type) {
     if (type !== 'Timeout') return;
     const stack = new Error().stack ?? '';
-    if (!/src[/\\](nodes[/\\]gateway[/\\]live|billing[/\\]live-sender)/.test(stack)) return;
+    // attachLive's own trickle server sweep lives as long as the gateway, not a stream.
+    if (!/src[/\\](nodes[/\\]gateway[/\\]live|billing[/\\]live-sender)/.test(stack) || /at attachLive /.test(stack)) return;
     liveTimers.set(id, stack);
     liveTimersSeen++;
   },
@@ -57,10 +65,7 @@ before(async () => {
       livePreloadSeconds: 12,
       maxTicketEV: '200000000000000',
       maxTotalEV: '20000000000000000',
-      // A failed orchestrator is left out briefly, so the next case finds all three again.
-      suspendBaseMs: 100,
-      suspendMs: 100,
-      logLevel: 'silent',
+      ...GATEWAY_LIVE,
     },
   });
   // From here on: what the streams create (the gateway's own trickle server sweep timer is older).
@@ -87,7 +92,7 @@ const orchIndex = (url: string) => {
   assert.ok(i >= 0, `${url} is one of ${net.orchestrators.map((o) => o.url).join(', ')}`);
   return i;
 };
-const currentMid = (stream: string) => net.gateway.live.streams.get(stream)?.link?.manifestId;
+const currentMid = (stream: string, gateway: GatewayHandle = net.gateway) => gateway.live.streams.get(stream)?.link?.manifestId;
 
 /** The runner stream serving a manifest id (waits for the orchestrator to have started it). */
 async function runnerStream(mid: string): Promise<{ runner: LiveRunner; stream: ReturnType<LiveRunner['streams']>[number] }> {
@@ -113,19 +118,20 @@ function paymentCounters(i: number) {
 }
 
 /** Nothing of any stream is left anywhere. */
-async function assertNothingLeft(): Promise<void> {
+async function assertNothingLeft(gateway: GatewayHandle = net.gateway): Promise<void> {
   await waitFor(
     () => net.orchestrators.every((o) => o.sizes().liveStreams === 0 && o.sizes().trickleChannels === 0) && net.liveRunners.every((r) => r.streams().length === 0),
     15_000,
     'every orchestrator and runner to end its streams',
   );
   for (const o of net.orchestrators) assert.deepEqual({ streams: o.sizes().liveStreams, accounts: o.sizes().liveAccounts, channels: o.sizes().trickleChannels }, { streams: 0, accounts: 0, channels: 0 });
-  const g = net.gateway.sizes();
+  const g = gateway.sizes();
   assert.deepEqual({ streams: g.liveStreams, channels: g.liveChannels, paymentsInFlight: g.paymentsInFlight }, { streams: 0, channels: 0, paymentsInFlight: 0 });
   // Timers are destroyed on the next turn after clearInterval.
   await new Promise((r) => setTimeout(r, 50));
   assert.ok(liveTimersSeen > 0, 'the tracker sees the live timers');
-  assert.deepEqual([...liveTimers.values()], [], 'no live timer of the gateway is left');
+  const left = [...liveTimers.values()].map((st) => st.split('\n').filter((l) => l.includes('/src/')).join('\n'));
+  assert.deepEqual(left, [], 'no live timer of the gateway is left');
 }
 
 async function grey(data: Uint8Array): Promise<boolean> {
@@ -139,7 +145,7 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
     const last = { filter: 'grayscale', marker: 'update-7' };
     const outputs: { data: Uint8Array; mid: string | undefined }[] = [];
     const before = net.orchestrators.map((_, i) => paymentCounters(i));
-    let first: { mid: string; orch: number; payments: ReturnType<NonNullable<ReturnType<typeof net.gateway.live.streams.get>>['payments']> } | undefined;
+    let first: { mid: string; orch: number; payments: LivePayments } | undefined;
     let frozen: { at: number; counters: ReturnType<typeof paymentCounters>; sender: string } | undefined;
     let killedAt = 0;
     let newStart: Record<string, unknown> | undefined;
@@ -156,7 +162,7 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
         if (seq === 4) {
           const s = net.gateway.live.streams.get(name)!;
           const st = s.status().gateway_status as GwStatus;
-          first = { mid: st.orchestrator!.manifest_id, orch: orchIndex(st.orchestrator!.url), payments: s.payments };
+          first = { mid: st.orchestrator!.manifest_id, orch: orchIndex(st.orchestrator!.url), payments: s.payments! };
           // The serving runner's stream dies: it closes its output and events on the orchestrator.
           const { stream } = await runnerStream(first.mid);
           killedAt = Date.now();
@@ -164,7 +170,7 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
         }
         if (first && !frozen && mid !== undefined && mid !== first.mid) {
           // The first segment of the new orchestrator: the old link is closed by now.
-          frozen = { at: Date.now(), counters: paymentCounters(first.orch), sender: JSON.stringify(first.payments!.snapshot()) };
+          frozen = { at: Date.now(), counters: paymentCounters(first.orch), sender: JSON.stringify(first.payments.snapshot()) };
           newStart = (await runnerStream(mid)).stream.req.params.raw;
         }
       },
@@ -189,7 +195,7 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
     // No /payment reached the old orchestrator after its link closed; its sender stopped.
     assert.ok(Date.now() - frozen.at >= 3 * INTERVAL_MS, `watched the old orchestrator for ${Date.now() - frozen.at} ms`);
     assert.deepEqual(paymentCounters(first.orch), frozen.counters, 'the old orchestrator got no /payment after the swap');
-    assert.equal(JSON.stringify(first.payments!.snapshot()), frozen.sender, 'the old payment sender stopped');
+    assert.equal(JSON.stringify(first.payments.snapshot()), frozen.sender, 'the old payment sender stopped');
     assert.equal(net.orchestrators[first.orch]!.liveStream(first.mid), undefined, 'the old orchestrator ended its stream');
     // The new orchestrator was paid, and the EV credited by both is what the gateway counted as sent.
     const credited = net.orchestrators.map((o, i) => o.stats().evCredited.sub(Rat.parse(before[i]!.ev)));
@@ -197,5 +203,118 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
     assert.ok(credited.reduce((a, b) => a.add(b), Rat.ZERO).eq(Rat.parse(g.sent_ev_wei)), `credited ${credited.join(' + ')} vs sent ${g.sent_ev_wei}`);
     await assertNothingLeft();
   });
-});
 
+  /**
+   * Streams through `gateway`, killing the runner stream of each orchestrator it lands on at that
+   * orchestrator's first output segment, up to `kills` times; the manifest ids it ran on, in order.
+   */
+  async function failEachOrchestrator(gateway: GatewayHandle, name: string, kills: number): Promise<{ r: LiveClientResult; mids: string[]; killed: string[] }> {
+    const mids: string[] = [];
+    const killed: string[] = [];
+    const r = await runLiveClient({
+      gateway: gateway.url,
+      stream: name,
+      modelId: 'noop',
+      params: { filter: 'edge' },
+      source: { testVideo: { seconds: 40 } },
+      segmentSeconds: 1,
+      statusEveryMs: 250,
+      onOutput: async () => {
+        const mid = currentMid(name, gateway);
+        if (mid === undefined || mids.includes(mid)) return;
+        mids.push(mid);
+        if (killed.length >= kills) return;
+        killed.push(mid);
+        await (await runnerStream(mid)).stream.stop('error');
+      },
+    });
+    return { r, mids, killed };
+  }
+
+  it('stops the stream with GW_LIVE_SWAP_LIMIT at the third swap within 3 minutes', async () => {
+    const { r, mids, killed } = await failEachOrchestrator(net.gateway, 'swap-limit', 3);
+    const g = gwStatus(r);
+    assert.equal(g.stop_reason?.code, 'GW_LIVE_SWAP_LIMIT', JSON.stringify(g.stop_reason));
+    assert.equal(killed.length, 3);
+    assert.equal(new Set(mids).size, 3, 'it ran on three orchestrators');
+    for (const m of killed) assert.ok(net.orchestrators.every((o) => o.liveStream(m) === undefined), `stream ${m} is gone`);
+    assert.equal(g.swaps, 2, 'two swaps were made, the third refused');
+    assert.equal(g.state, 'stopped');
+    assert.ok(r.segmentsIn < 30, `stopped long before the input ended: ${r.segmentsIn} segments in`);
+    await assertNothingLeft();
+  });
+
+  it('with swaps never recent (interval 0) it swaps until no orchestrator is left: GW_NO_ORCHESTRATORS', async () => {
+    const account = net.devnet.accounts.find((a) => a.role === 'gateway')!;
+    const gateway = await startGateway({
+      httpAddr: '127.0.0.1:0',
+      orchAddr: net.orchestrators.map((o) => o.url),
+      network: 'devnet',
+      ethUrl: net.devnet.rpcUrl,
+      ethController: net.devnet.controller,
+      ethPrivateKey: account.privateKey,
+      livePaymentInterval: `${INTERVAL_MS}ms`,
+      livePreloadSeconds: 12,
+      maxTicketEV: '200000000000000',
+      maxTotalEV: '20000000000000000',
+      ...GATEWAY_LIVE,
+      liveRecentSwapIntervalMs: 0,
+    });
+    try {
+      const { r, mids, killed } = await failEachOrchestrator(gateway, 'swap-all', 3);
+      const g = gwStatus(r);
+      assert.equal(g.stop_reason?.code, 'GW_NO_ORCHESTRATORS', JSON.stringify(g.stop_reason));
+      assert.deepEqual(killed, mids);
+      assert.equal(new Set(mids).size, 3);
+      assert.equal(g.swaps, 2);
+      await assertNothingLeft(gateway);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('does not swap away from an orchestrator that stopped the stream for insufficient_balance', async () => {
+    const name = 'unpaid';
+    const before = net.orchestrators.map((o) => o.stats().tickets.received);
+    let served: number | undefined;
+    const r = await runLiveClient({
+      gateway: net.gateway.url,
+      stream: name,
+      modelId: 'noop',
+      params: { filter: 'edge' },
+      source: { testVideo: { seconds: 40 } },
+      segmentSeconds: 1,
+      statusEveryMs: 250,
+      onOutput: (seq) => {
+        if (seq !== 1) return;
+        const s = net.gateway.live.streams.get(name)!;
+        served = orchIndex((s.status().gateway_status as GwStatus).orchestrator!.url);
+        s.payments!.suspend();
+      },
+    });
+    assert.ok(served !== undefined);
+    const g = gwStatus(r);
+    assert.equal(g.stop_reason?.code, 'GW_LIVE_INSUFFICIENT_BALANCE', JSON.stringify(g.stop_reason));
+    assert.equal(g.swaps, 0);
+    assert.equal(orchIndex(g.orchestrator!.url), served, 'still the orchestrator that stopped it');
+    // No other orchestrator was asked to take the stream (a start pays tickets).
+    net.orchestrators.forEach((o, i) => {
+      if (i !== served) assert.equal(o.stats().tickets.received, before[i], `orchestrator ${i} was not started on`);
+    });
+    assert.ok(r.segmentsIn < 30, `stopped long before the input ended: ${r.segmentsIn} segments in`);
+    await assertNothingLeft();
+  });
+
+  it('counts swaps made, not orchestrators tried: one whose runner is down refuses the start, the stream ends with GW_NO_ORCHESTRATORS after one swap', async () => {
+    // The last orchestrator's runner is gone (last case: the network is not used after it).
+    await net.liveRunners[2]!.close();
+    const { r, mids, killed } = await failEachOrchestrator(net.gateway, 'runner-down', 2);
+    const g = gwStatus(r);
+    const why = JSON.stringify({ mids, killed, stop: g.stop_reason, swaps: g.swaps });
+    assert.equal(g.stop_reason?.code, 'GW_NO_ORCHESTRATORS', why);
+    assert.deepEqual(killed, mids, why);
+    assert.equal(mids.length, 2, why);
+    assert.equal(g.swaps, 1, `one swap was made (the orchestrator whose start failed is not a swap): ${why}`);
+    await assertNothingLeft();
+  });
+});

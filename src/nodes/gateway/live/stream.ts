@@ -64,6 +64,8 @@ export class LiveStream {
   #segmentsIn = 0;
   #segmentsOut = 0;
   #swaps: number[] = [];
+  /** Swaps made (the stream moved to another orchestrator); not the orchestrators tried, which include refused starts. */
+  #swapsMade = 0;
   readonly #tried = new Set<string>();
   readonly #prev: Totals = { fees: Rat.ZERO, sentEV: Rat.ZERO, billedMs: 0n, tickets: 0, payments: 0, failed: 0 };
   /** The sender whose figures are in #prev already. */
@@ -177,6 +179,7 @@ export class LiveStream {
       this.state = 'swapping';
       try {
         await this.#connect();
+        this.#swapsMade++;
         this.state = 'running';
       } catch (err) {
         return void this.stop({ code: 'GW_NO_ORCHESTRATORS', message: `no orchestrator to swap to after ${why.message}: ${(err as Error).message}` });
@@ -256,7 +259,7 @@ export class LiveStream {
         orchestrator: s ? { url: s.session.url, transcoder: s.session.transcoder, manifest_id: s.urls.manifestId } : null,
         started_at: new Date(this.startedAt).toISOString(),
         ended_at: this.endedAt === undefined ? null : new Date(this.endedAt).toISOString(),
-        swaps: this.#tried.size > 0 ? this.#tried.size - 1 : 0,
+        swaps: this.#swapsMade,
         segments_in: this.#segmentsIn,
         segments_out: this.#segmentsOut,
         price_per_second_wei: s ? liveWeiPerSecond(s.session.price).toString() : null,
