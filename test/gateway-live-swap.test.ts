@@ -46,7 +46,8 @@ const hook = createHook({
     if (type !== 'Timeout') return;
     const stack = new Error().stack ?? '';
     // attachLive's own trickle server sweep lives as long as the gateway, not a stream.
-    if (!/src[/\\](nodes[/\\]gateway[/\\]live|billing[/\\]live-sender)/.test(stack) || /at attachLive /.test(stack)) return;
+    // (client.ts is the test's client, not the gateway.)
+    if (!/src[/\\](nodes[/\\]gateway[/\\]live[/\\](orch-link|orch-start|stream|streams|routes)|billing[/\\]live-sender)\.ts/.test(stack) || /at attachLive /.test(stack)) return;
     liveTimers.set(id, stack);
     liveTimersSeen++;
   },
@@ -302,6 +303,39 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
       if (i !== served) assert.equal(o.stats().tickets.received, before[i], `orchestrator ${i} was not started on`);
     });
     assert.ok(r.segmentsIn < 30, `stopped long before the input ended: ${r.segmentsIn} segments in`);
+    await assertNothingLeft();
+  });
+
+  it('the client keeps reading when an output segment breaks off (a relay aborted mid-segment)', async () => {
+    // What a stop or a failed relay does to the segment being written on the client's output
+    // channel: its bytes stop and the GET breaks. runLiveClient drops it and goes on (it used to
+    // reject with TRICKLE_SEGMENT_ABORTED, unhandled until the end).
+    const name = 'cut-segment';
+    const seqs: number[] = [];
+    let injected = false;
+    const r = await runLiveClient({
+      gateway: net.gateway.url,
+      stream: name,
+      modelId: 'noop',
+      params: { filter: 'edge' },
+      source: { testVideo: { seconds: 6 } },
+      segmentSeconds: 1,
+      onOutput: (seq) => {
+        seqs.push(seq);
+        if (seq !== 1) return;
+        // The client's next GET is for the next seq: start that segment ahead of the relay, then break it.
+        const ch = net.gateway.live.trickle.channel(`${name}-out`)!;
+        const seg = ch.forWrite(ch.nextWrite);
+        seg.append(Buffer.from('half a segment'));
+        ch.started(seg, Date.now()); // its first byte moves the live edge, as a relayed write does
+        // Once its first bytes are on their way (a segment abandoned before any byte reads as empty).
+        setTimeout(() => seg.abort(), 300);
+        injected = true;
+      },
+    });
+    assert.ok(injected);
+    assert.equal(r.stopReason?.code, 'GW_LIVE_STOPPED', JSON.stringify(r.stopReason));
+    assert.ok(seqs.length >= 4, `${seqs.length} output segments after all (${r.segmentsIn} in)`);
     await assertNothingLeft();
   });
 
