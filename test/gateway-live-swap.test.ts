@@ -150,17 +150,18 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
     let frozen: { at: number; counters: ReturnType<typeof paymentCounters>; sender: string } | undefined;
     let killedAt = 0;
     let newStart: Record<string, unknown> | undefined;
+    let oldSizesLater: { streams: number; channels: number } | undefined;
     const r = await runLiveClient({
       ...gw,
       modelId: 'noop',
       params: { filter: 'hflip' },
-      source: { testVideo: { seconds: 16 } },
+      source: { testVideo: { seconds: 12 } },
       segmentSeconds: 1,
       onOutput: async (seq, data) => {
         const mid = currentMid(name);
         outputs.push({ data, mid });
         if (seq === 1) await updateLiveStream(gw, last);
-        if (seq === 4) {
+        if (seq === 3) {
           const s = net.gateway.live.streams.get(name)!;
           const st = s.status().gateway_status as GwStatus;
           first = { mid: st.orchestrator!.manifest_id, orch: orchIndex(st.orchestrator!.url), payments: s.payments! };
@@ -168,6 +169,11 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
           const { stream } = await runnerStream(first.mid);
           killedAt = Date.now();
           await stream.stop('error');
+        }
+        if (frozen && !oldSizesLater && outputs.filter((o) => o.mid === mid).length === 3) {
+          // While the stream runs on the new orchestrator: the old one holds nothing of it.
+          const z = net.orchestrators[first!.orch]!.sizes();
+          oldSizesLater = { streams: z.liveStreams, channels: z.trickleChannels };
         }
         if (first && !frozen && mid !== undefined && mid !== first.mid) {
           // The first segment of the new orchestrator: the old link is closed by now.
@@ -186,7 +192,7 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
 
     // Output kept coming after the swap, from the new orchestrator, with the params of the update.
     const afterSwap = outputs.filter((o) => o.mid === g.orchestrator!.manifest_id);
-    assert.ok(afterSwap.length >= 4, `${afterSwap.length} output segments after the swap (${outputs.length} in all, ${r.segmentsIn} in)`);
+    assert.ok(afterSwap.length >= 3, `${afterSwap.length} output segments after the swap (${outputs.length} in all, ${r.segmentsIn} in)`);
     assert.ok(!(await grey(outputs[0]!.data)), 'the first params (hflip) give colour');
     for (const o of afterSwap.slice(1, 3)) assert.ok(await grey(o.data), 'after the swap the runner applies the updated params (grayscale)');
     assert.ok(frozen.at > killedAt);
@@ -198,6 +204,7 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
     assert.deepEqual(paymentCounters(first.orch), frozen.counters, 'the old orchestrator got no /payment after the swap');
     assert.equal(JSON.stringify(first.payments.snapshot()), frozen.sender, 'the old payment sender stopped');
     assert.equal(net.orchestrators[first.orch]!.liveStream(first.mid), undefined, 'the old orchestrator ended its stream');
+    assert.deepEqual(oldSizesLater, { streams: 0, channels: 0 }, 'the old orchestrator held no stream or channel while the new one served');
     // The new orchestrator was paid, and the EV credited by both is what the gateway counted as sent.
     const credited = net.orchestrators.map((o, i) => o.stats().evCredited.sub(Rat.parse(before[i]!.ev)));
     assert.ok(credited[now]!.gt(Rat.ZERO), 'the new orchestrator was paid');
@@ -209,9 +216,17 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
    * Streams through `gateway`, killing the runner stream of each orchestrator it lands on at that
    * orchestrator's first output segment, up to `kills` times; the manifest ids it ran on, in order.
    */
-  async function failEachOrchestrator(gateway: GatewayHandle, name: string, kills: number): Promise<{ r: LiveClientResult; mids: string[]; killed: string[] }> {
+  async function failEachOrchestrator(
+    gateway: GatewayHandle,
+    name: string,
+    kills: number,
+    /** Sent (in-process, as the update route does) the moment the stream is swapping after the first failure. */
+    updateWhileSwapping?: Record<string, unknown>,
+  ): Promise<{ r: LiveClientResult; mids: string[]; killed: string[]; runnerParams: Record<string, unknown>[] }> {
     const mids: string[] = [];
     const killed: string[] = [];
+    /** Each orchestrator's runner's params at its first output segment. */
+    const runnerParams: Record<string, unknown>[] = [];
     const r = await runLiveClient({
       gateway: gateway.url,
       stream: name,
@@ -224,17 +239,29 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
         const mid = currentMid(name, gateway);
         if (mid === undefined || mids.includes(mid)) return;
         mids.push(mid);
+        const { stream } = await runnerStream(mid);
+        runnerParams.push(stream.params.raw);
         if (killed.length >= kills) return;
         killed.push(mid);
-        await (await runnerStream(mid)).stream.stop('error');
+        await stream.stop('error');
+        if (updateWhileSwapping && killed.length === 1) {
+          // Between two orchestrators: the old link is gone, the new start is under way.
+          const s = gateway.live.streams.get(name)!;
+          await waitFor(() => s.state === 'swapping', 10_000, 'the stream to be swapping');
+          await s.update(updateWhileSwapping);
+          assert.equal(s.state, 'swapping', 'the update came while swapping');
+        }
       },
     });
-    return { r, mids, killed };
+    return { r, mids, killed, runnerParams };
   }
 
   it('stops the stream with GW_LIVE_SWAP_LIMIT at the third swap within 3 minutes', async () => {
-    const { r, mids, killed } = await failEachOrchestrator(net.gateway, 'swap-limit', 3);
+    const during = { filter: 'blur', marker: 'sent-while-swapping' };
+    const { r, mids, killed, runnerParams } = await failEachOrchestrator(net.gateway, 'swap-limit', 3, during);
     const g = gwStatus(r);
+    // An update that came while swapping reached the orchestrator swapped to (and the one after it).
+    assert.deepEqual(runnerParams, [{ filter: 'edge' }, during, during]);
     assert.equal(g.stop_reason?.code, 'GW_LIVE_SWAP_LIMIT', JSON.stringify(g.stop_reason));
     assert.equal(killed.length, 3);
     assert.equal(new Set(mids).size, 3, 'it ran on three orchestrators');
@@ -320,6 +347,8 @@ describe('the gateway swaps a live stream to another orchestrator', { timeout: 1
       params: { filter: 'edge' },
       source: { testVideo: { seconds: 6 } },
       segmentSeconds: 1,
+      // The dropped segment never comes: do not wait the default 15 s for the output to catch up.
+      drainMs: 2_000,
       onOutput: (seq) => {
         seqs.push(seq);
         if (seq !== 1) return;

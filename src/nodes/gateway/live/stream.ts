@@ -123,7 +123,8 @@ export class LiveStream {
   }
 
   async #connect(): Promise<void> {
-    const started = await startOnOrchestrator(this.d.start, { modelId: this.modelId, params: this.#params, streamId: this.name, gatewayRequestId: this.requestId }, this.#tried, this.#abort.signal);
+    const params = this.#params;
+    const started = await startOnOrchestrator(this.d.start, { modelId: this.modelId, params, streamId: this.name, gatewayRequestId: this.requestId }, this.#tried, this.#abort.signal);
     this.#started = started;
     this.#tried.add(started.session.url);
     this.#link = new OrchLink({
@@ -138,6 +139,9 @@ export class LiveStream {
       onStatus: (e) => (this.#lastStatus = e),
       onOutputSegment: () => this.#segmentsOut++,
     });
+    // An update that came while the start was under way (no link to send it on): the orchestrator
+    // was started with the params before it, so they follow on the control channel.
+    if (this.#params !== params) void this.#link.sendParams(this.#params);
     this.d.log.info({ stream: this.name, orchestrator: started.session.url, manifestId: started.urls.manifestId }, 'live stream started on an orchestrator');
   }
 
