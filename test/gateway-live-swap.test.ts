@@ -9,10 +9,14 @@
 //    swap, the old orchestrator's stream, channels and payments are gone (no /payment reaches it
 //    any more), and the EV the orchestrators credited is the EV the gateway counted as sent.
 // 2. Three failures in a row: the third swap within go-livepeer's 3 min stops the stream with
-//    GW_LIVE_SWAP_LIMIT (two swaps made, the third orchestrator's stream closed).
-// 3. The same failures with the swap interval at 0 (never "recent"): every orchestrator is used up
-//    and the stream stops with GW_NO_ORCHESTRATORS; the status counts the two swaps made.
+//    GW_LIVE_SWAP_LIMIT (two swaps made, the third orchestrator's stream closed); params updated
+//    while the stream was between two orchestrators reach the one swapped to.
+// 3. The same failures on a gateway whose swap interval is 0 (no swap is "recent"): every
+//    orchestrator is used up and the stream stops with GW_NO_ORCHESTRATORS after two swaps.
 // 4. An orchestrator that stops the stream for insufficient_balance is not swapped away from.
+// 5. The client (runLiveClient) drops an output segment that breaks off and keeps reading.
+// 6. With one orchestrator's runner down (its starts refused), two failures end the stream with
+//    GW_NO_ORCHESTRATORS, and `swaps` counts the one swap made, not the orchestrators tried.
 // Every case ends with nothing left: gateway streams and channels, the orchestrators' streams,
 // accounts and channels, the runners' streams, and the gateway's live timers (async_hooks).
 import assert from 'node:assert/strict';
