@@ -146,6 +146,14 @@ describe('trickle over HTTP/1.1 (standalone server)', () => {
 
   it('close: waiting subscribers get EOS (null, and null again), a later GET is 404, a publisher gets TRICKLE_EOS', async () => {
     const { name, url } = channel();
+    // The POSTs that reached the server, by seq. This server autocreates (as the standalone one
+    // does): a preconnect still on its way when the DELETE lands would create the channel again,
+    // so the DELETE waits for every POST the publishers opened (pub: 0 and its preconnect 1;
+    // other: 3 and the preconnect 4 its next() opens).
+    const ch = srv.trickle.channel(name)!;
+    const posted = new Set<number>();
+    const forWrite = ch.forWrite.bind(ch);
+    ch.forWrite = (seq) => (posted.add(seq), forWrite(seq));
     const pub = new HttpTricklePublisher({ url });
     const other = new HttpTricklePublisher({ url, start: 3 });
     const sub = new HttpTrickleSubscriber({ url, start: 0 });
@@ -155,8 +163,7 @@ describe('trickle over HTTP/1.1 (standalone server)', () => {
     await collect(r0);
     const waiting = sub.read();
     const w = await other.next();
-    const ch = srv.trickle.channel(name)!;
-    await until(() => (ch.get(1)?.readerCount ?? 0) > 0 && ch.get(3) !== undefined, 'the preconnected GET and POST at the server');
+    await until(() => (ch.get(1)?.readerCount ?? 0) > 0 && [0, 1, 3, 4].every((s) => posted.has(s)), 'the preconnected GET and the four POSTs at the server');
     await pub.close();
     assert.equal(await waiting, null);
     assert.equal(await sub.read(), null);

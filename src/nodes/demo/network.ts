@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LIVE_PIPELINE, startLiveRunner, startReferenceRunner, type ReferenceRunner, type RunnerPipeline } from '../../ai/index.js';
+import { LIVE_PIPELINE, startLiveRunner, startReferenceRunner, type LiveRunner, type ReferenceRunner, type RunnerPipeline } from '../../ai/index.js';
 import { startDevnet, type Devnet } from '../../eth/index.js';
 import { startGateway, type GatewayHandle, type StartGatewayOptions } from '../gateway/index.js';
 import { startOrchestrator, type Orchestrator, type OrchestratorConfigInput } from '../orchestrator/index.js';
@@ -47,6 +47,8 @@ export interface LocalNetworkOptions {
 export interface LocalNetwork {
   devnet: Devnet;
   runners: ReferenceRunner[];
+  /** The CPU live runners, one per live model of each orchestrator, in orchestrator order: liveRunners[i] serves orchestrators[i] when there is one live model. */
+  liveRunners: LiveRunner[];
   orchestrators: Orchestrator[];
   gateway: GatewayHandle;
   /** The aiModels.json text each orchestrator was started with. */
@@ -89,6 +91,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
     if (!gatewayAccount || orchAccounts.length < nOrch) throw new Error('devnet did not create the expected accounts');
 
     const runners: ReferenceRunner[] = [];
+    const liveRunners: LiveRunner[] = [];
     const orchestrators: Orchestrator[] = [];
     const aiModels: string[] = [];
     for (let i = 0; i < nOrch; i++) {
@@ -98,6 +101,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
         if (m.pipeline === LIVE_PIPELINE) {
           const r = await startLiveRunner({ modelId: m.modelId, capacity: m.capacity ?? 4 });
           closers.push(() => r.close());
+          liveRunners.push(r);
           url = r.url;
         } else {
           const r = await startReferenceRunner({ pipeline: m.pipeline, modelId: m.modelId, port: 0 });
@@ -153,7 +157,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
     });
     closers.push(() => gateway.close());
     log(`gateway ${gateway.address} taking jobs at ${gateway.url}`);
-    return { devnet, runners, orchestrators, gateway, aiModels, close };
+    return { devnet, runners, liveRunners, orchestrators, gateway, aiModels, close };
   } catch (err) {
     await close();
     throw err;

@@ -117,6 +117,8 @@ export const gatewayConfigSchema = z.object({
   liveOutputTimeoutMs: z.number().int().min(100).default(30_000),
   /** Control keepalive period of a live stream (go-livepeer: 10 s). */
   liveKeepaliveMs: z.number().int().min(10).default(10_000),
+  /** go-livepeer's recentSwapInterval (3 min): a third orchestrator swap with less than this between consecutive swaps stops the stream. */
+  liveRecentSwapIntervalMs: z.number().int().min(0).default(180_000),
 });
 
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema> & {
@@ -180,6 +182,7 @@ export interface ResolvedGatewayConfig {
   liveEventTimeoutMs: number;
   liveOutputTimeoutMs: number;
   liveKeepaliveMs: number;
+  liveRecentSwapIntervalMs: number;
 }
 
 function toBigInt(name: string, v: bigint | number | string, min = 0n): bigint {
@@ -318,6 +321,7 @@ export function resolveGatewayConfig(input: GatewayConfigInput, env: NodeJS.Proc
     liveEventTimeoutMs: c.liveEventTimeoutMs,
     liveOutputTimeoutMs: c.liveOutputTimeoutMs,
     liveKeepaliveMs: c.liveKeepaliveMs,
+    liveRecentSwapIntervalMs: c.liveRecentSwapIntervalMs,
   };
 }
 

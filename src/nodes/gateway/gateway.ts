@@ -257,6 +257,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     keepaliveMs: cfg.liveKeepaliveMs,
     eventTimeoutMs: cfg.liveEventTimeoutMs,
     outputTimeoutMs: cfg.liveOutputTimeoutMs,
+    recentSwapIntervalMs: cfg.liveRecentSwapIntervalMs,
   });
   const sweep = setInterval(() => credit.sweep(), 60_000);
   sweep.unref();

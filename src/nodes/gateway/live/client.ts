@@ -124,7 +124,13 @@ export async function runLiveClient(o: LiveClientOptions): Promise<LiveClientRes
       const seg = await sub.read(stop.signal).catch(() => null);
       if (!seg) return;
       const parts: Uint8Array[] = [];
-      for await (const c of seg) parts.push(c);
+      try {
+        for await (const c of seg) parts.push(c);
+      } catch {
+        // The segment broke off (its relay was aborted, or the gateway closed the channel while
+        // relaying it, as when it stops the stream): dropped; the next read says whether more come.
+        continue;
+      }
       const seq = p.segmentsOut++;
       const t0 = sentAt.get(seq);
       if (t0 !== undefined) p.latencyMs = Date.now() - t0;

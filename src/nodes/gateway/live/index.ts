@@ -28,6 +28,8 @@ export interface LiveOptions {
   keepaliveMs: number;
   eventTimeoutMs: number;
   outputTimeoutMs?: number;
+  /** go-livepeer's recentSwapInterval (default 3 min; stream.ts). */
+  recentSwapIntervalMs?: number;
   clients?: TrickleClients;
 }
 
@@ -48,6 +50,7 @@ export async function attachLive(app: FastifyInstance, o: LiveOptions): Promise<
     keepaliveMs: o.keepaliveMs,
     eventTimeoutMs: o.eventTimeoutMs,
     ...(o.outputTimeoutMs === undefined ? {} : { outputTimeoutMs: o.outputTimeoutMs }),
+    ...(o.recentSwapIntervalMs === undefined ? {} : { recentSwapIntervalMs: o.recentSwapIntervalMs }),
     maxStreams: o.maxStreams,
   });
   await registerLiveRoutes(app, { streams, trickle });

@@ -34,6 +34,8 @@ export interface LiveStreamDeps {
   eventTimeoutMs: number;
   /** The output watchdog (orch-link.ts; default go-livepeer's 30 s). */
   outputTimeoutMs?: number;
+  /** go-livepeer's recentSwapInterval: default RECENT_SWAP_INTERVAL_MS (3 min). */
+  recentSwapIntervalMs?: number;
   now?: () => number;
 }
 
@@ -62,6 +64,8 @@ export class LiveStream {
   #segmentsIn = 0;
   #segmentsOut = 0;
   #swaps: number[] = [];
+  /** Swaps made (the stream moved to another orchestrator); not the orchestrators tried, which include refused starts. */
+  #swapsMade = 0;
   readonly #tried = new Set<string>();
   readonly #prev: Totals = { fees: Rat.ZERO, sentEV: Rat.ZERO, billedMs: 0n, tickets: 0, payments: 0, failed: 0 };
   /** The sender whose figures are in #prev already. */
@@ -119,7 +123,8 @@ export class LiveStream {
   }
 
   async #connect(): Promise<void> {
-    const started = await startOnOrchestrator(this.d.start, { modelId: this.modelId, params: this.#params, streamId: this.name, gatewayRequestId: this.requestId }, this.#tried, this.#abort.signal);
+    const params = this.#params;
+    const started = await startOnOrchestrator(this.d.start, { modelId: this.modelId, params, streamId: this.name, gatewayRequestId: this.requestId }, this.#tried, this.#abort.signal);
     this.#started = started;
     this.#tried.add(started.session.url);
     this.#link = new OrchLink({
@@ -134,6 +139,9 @@ export class LiveStream {
       onStatus: (e) => (this.#lastStatus = e),
       onOutputSegment: () => this.#segmentsOut++,
     });
+    // An update that came while the start was under way (no link to send it on): the orchestrator
+    // was started with the params before it, so they follow on the control channel.
+    if (this.#params !== params) void this.#link.sendParams(this.#params);
     this.d.log.info({ stream: this.name, orchestrator: started.session.url, manifestId: started.urls.manifestId }, 'live stream started on an orchestrator');
   }
 
@@ -164,9 +172,10 @@ export class LiveStream {
       if (why.code === 'GW_LIVE_INSUFFICIENT_BALANCE' || why.code === 'GW_LIVE_STOPPED') return void this.stop(why);
       const now = this.#now();
       const last = this.#swaps.at(-1);
-      if (last !== undefined && now - last >= RECENT_SWAP_INTERVAL_MS) this.#swaps = [];
+      const window = this.d.recentSwapIntervalMs ?? RECENT_SWAP_INTERVAL_MS;
+      if (last !== undefined && now - last >= window) this.#swaps = [];
       if (this.#swaps.length >= MAX_RECENT_SWAPS) {
-        return void this.stop({ code: 'GW_LIVE_SWAP_LIMIT', message: `${this.#swaps.length + 1} orchestrator swaps within ${RECENT_SWAP_INTERVAL_MS / 60_000} min; last: ${why.message}` });
+        return void this.stop({ code: 'GW_LIVE_SWAP_LIMIT', message: `${this.#swaps.length + 1} orchestrator swaps with less than ${window / 1000} s between consecutive ones; last: ${why.message}` });
       }
       this.#swaps.push(now);
       this.d.start.pool.suspend(link.orchestrator, liveTarget(this.modelId, undefined).capability);
@@ -174,6 +183,7 @@ export class LiveStream {
       this.state = 'swapping';
       try {
         await this.#connect();
+        this.#swapsMade++;
         this.state = 'running';
       } catch (err) {
         return void this.stop({ code: 'GW_NO_ORCHESTRATORS', message: `no orchestrator to swap to after ${why.message}: ${(err as Error).message}` });
@@ -253,7 +263,7 @@ export class LiveStream {
         orchestrator: s ? { url: s.session.url, transcoder: s.session.transcoder, manifest_id: s.urls.manifestId } : null,
         started_at: new Date(this.startedAt).toISOString(),
         ended_at: this.endedAt === undefined ? null : new Date(this.endedAt).toISOString(),
-        swaps: this.#tried.size > 0 ? this.#tried.size - 1 : 0,
+        swaps: this.#swapsMade,
         segments_in: this.#segmentsIn,
         segments_out: this.#segmentsOut,
         price_per_second_wei: s ? liveWeiPerSecond(s.session.price).toString() : null,
