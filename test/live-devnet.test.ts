@@ -151,7 +151,11 @@ describe('live video-to-video on the devnet', { timeout: 240_000 }, () => {
     const stallMs = lag.max / 1e6;
     assert.ok(creditedAt >= sentAt - 1, `credited ${creditedAt - sentAt} ms after it was sent`);
     assert.ok(stoppedAt - sentAt >= OVERDUE_MS, `stopped ${stoppedAt - sentAt} ms after the last payment`);
-    assert.ok(stoppedAt - creditedAt <= OVERDUE_MS + stallMs + 100, `stopped ${stoppedAt - creditedAt} ms after the last payment was credited (worst stall ${stallMs} ms)`);
+    // At the overdue deadline the credit beyond the reserve can still cover the next interval (the
+    // last payment's EV rounding, or billed inference time behind wall time on a loaded machine);
+    // then the next accounting tick, one interval later, stops it (seen once in CI-like runs:
+    // 3,933 ms). Within that bound, never later.
+    assert.ok(stoppedAt - creditedAt <= OVERDUE_MS + INTERVAL_MS + stallMs + 100, `stopped ${stoppedAt - creditedAt} ms after the last payment was credited (worst stall ${stallMs} ms)`);
     t.diagnostic(`last payment sent → credited ${creditedAt - sentAt} ms → stopped ${stoppedAt - creditedAt} ms (rule: > ${OVERDUE_MS} ms); worst stall ${stallMs.toFixed(0)} ms; balance ${f.balance_wei} of reserve ${f.reserve_wei}`);
     assert.ok(r.segmentsIn < 30, `stopped long before the input ended: ${r.segmentsIn} segments in`);
     await waitFor(() => net.gateway.sizes().liveChannels === 0, 10_000, 'the client channels to close');
