@@ -43,9 +43,9 @@ export function drawIndex(qualified: readonly Qualified[], rng: Rng = Math.rando
  */
 export function draw(from: Evaluation | readonly Qualified[], rng: Rng = Math.random): Qualified | undefined {
   if (from instanceof EvaluationResult) {
-    const { probs, drawing, candidates } = from.parts;
+    const { probs, drawing, rows } = from.parts;
     const k = drawWeighted(probs.length, (i) => probs[i]!, rng);
-    return k < 0 ? undefined : { candidate: candidates[drawing[k]!]!, probability: probs[k]! };
+    return k < 0 ? undefined : { candidate: rows.candidate(drawing[k]!), probability: probs[k]! };
   }
   const q = 'qualified' in from ? from.qualified : from;
   const i = drawIndex(q, rng);
