@@ -1,12 +1,14 @@
-// The gateway's market: for one job target, every known orchestrator (the discovery registry) turned
-// into a selection Candidate — its facts from the session cache (price, latency, warm model) and the
-// chain or webhook (stake), its gates from this gateway's view (blocklist, this request's
-// include/exclude, stale listing, no answer, no capability, no capacity, suspension) — then
-// src/market/selection's evaluate() and weighted draw, with session stickiness on top.
+// The gateway's market: for one job target, every known orchestrator (the discovery registry) with
+// its facts from the session cache (price, latency, warm model) and the chain or webhook (stake) and
+// its gates from this gateway's view (blocklist, stale listing, no answer, no capability, no
+// capacity, suspension) — prepared once per change of the registry or the cache as a selection
+// snapshot — plus, per job, this request's gates (already tried, include/exclude, answers still
+// pending); then src/market/selection's evaluation and weighted draw, with session stickiness on top.
+// A job costs the evaluation over the snapshot's columns, not 10,000 Candidate objects.
 import type { Address } from 'viem';
 import { priceRat } from '../../money/index.js';
-import type { Candidate, Capabilities, Discovery, Evaluation, MarketEntry, Qualified, Rng, SelectionWeights } from '../../market/index.js';
-import { StickySessions, draw, evaluate, findQualified } from '../../market/index.js';
+import type { Capabilities, Discovery, Evaluation, MarketEntry, ModelConstraint, PreparedFacts, PreparedGates, Qualified, Rng, SelectionWeights } from '../../market/index.js';
+import { CandidateSnapshot, JobGates, StickySessions, draw, evaluatePrepared, findQualified } from '../../market/index.js';
 import { capabilitiesFromWire } from '../common/index.js';
 import type { JobTarget, OrchestratorSession, SessionPool, SurveyState } from './sessions.js';
 import type { SessionRefusedError } from './refused.js';
@@ -34,10 +36,12 @@ export interface PickRequest {
 
 export interface MarketView {
   evaluation: Evaluation;
-  /** Sessions by candidate key, for the qualified ones (and any other answer we hold). */
-  sessions: Map<string, OrchestratorSession>;
-  entries: Map<string, MarketEntry>;
-  states: Map<string, SurveyState>;
+  /** The session this view holds for the orchestrator (the qualified ones, and any other answer we hold). */
+  session(url: string): OrchestratorSession | undefined;
+  /** The discovery entry (fresh: with an address learnt from an answer). */
+  entry(url: string): MarketEntry | undefined;
+  /** What this view knows of its answer: a cached session or refusal, or pending (asked, no answer yet). */
+  state(url: string): SurveyState | undefined;
 }
 
 export interface Pick extends MarketView {
@@ -50,7 +54,6 @@ export interface GatewayMarketOptions {
   weights: SelectionWeights;
   rng?: Rng;
   sticky?: StickySessions;
-  now?: () => number;
 }
 
 /** The gate a discovery refusal stands for: an orchestrator that answered badly is as good as silent. */
@@ -106,86 +109,138 @@ function sessionCapabilities(session: OrchestratorSession): Capabilities {
   return c;
 }
 
+/** Snapshots kept (one per pipeline/model asked for; the model id is the client's, so bounded). */
+const MAX_SNAPSHOTS = 32;
+
+/** One orchestrator's row in a target's snapshot. */
+interface Row {
+  entry: MarketEntry;
+  state: SurveyState | undefined;
+  session: OrchestratorSession | undefined;
+  /** Worth asking (or counting as a usable answer): not stale, suspended or blocklisted by its listed address. */
+  askable: boolean;
+}
+
+/**
+ * Every known orchestrator's slow-changing facts for one job target, prepared for selection
+ * (src/market/selection/snapshot.ts): built when the discovery registry or the session cache
+ * changes (their versions), or when the clock or the chain passes the end of something it holds (a
+ * listing turning stale, a session's auth token or ticket params, a refusal, a suspension).
+ */
+class TargetSnapshot {
+  constructor(
+    readonly sel: CandidateSnapshot,
+    readonly rows: readonly Row[],
+    /** Rows with no usable cached answer that are worth asking. */
+    readonly uncached: readonly number[],
+    /** Rows with a cached session that are askable (usable answers already held). */
+    readonly usable: readonly number[],
+    private readonly discoveryVersion: number,
+    private readonly poolVersion: number,
+    /** The oldest listing among the rows not stale yet (stale once discovery.isStale says so). */
+    private readonly oldestListed: number,
+    private readonly untilMs: number,
+    private readonly untilBlock: bigint | undefined,
+  ) {}
+
+  valid(discovery: Discovery, pool: SessionPool): boolean {
+    if (discovery.version !== this.discoveryVersion || pool.version !== this.poolVersion) return false;
+    if (this.oldestListed !== Infinity && discovery.isStale({ lastListed: this.oldestListed })) return false;
+    if (pool.clock() >= this.untilMs) return false;
+    if (this.untilBlock !== undefined && pool.chainBlock()! >= this.untilBlock) return false;
+    return true;
+  }
+
+  row(url: string): Row | undefined {
+    const i = this.sel.indexOf(url);
+    return i < 0 ? undefined : this.rows[i];
+  }
+}
+
 export class GatewayMarket {
   readonly sticky: StickySessions;
   private readonly rng: Rng;
-  private readonly now: () => number;
+  private readonly snapshots = new Map<string, TargetSnapshot>();
+  /** Snapshots built (for the bench and stats). */
+  rebuilds = 0;
 
   constructor(private readonly o: GatewayMarketOptions) {
     this.sticky = o.sticky ?? new StickySessions();
     this.rng = o.rng ?? Math.random;
-    this.now = o.now ?? Date.now;
   }
 
   get weights(): SelectionWeights {
     return this.o.weights;
   }
 
-  /** Every known orchestrator for `job`, evaluated; asks GetOrchestrator where nothing usable is cached. */
-  async view(job: JobTarget, req: PickRequest = {}): Promise<MarketView> {
-    const { discovery, pool } = this.o;
-    const tried = req.tried ?? new Set<string>();
-    const include = filterKeys(req.filter?.include);
-    const exclude = filterKeys(req.filter?.exclude);
-    const entries = new Map<string, MarketEntry>();
-    for (const e of discovery.entries()) if (!tried.has(e.url)) entries.set(e.url, e);
-    // Who is worth asking: not stale, suspended or excluded by URI (blocklist and address filters
-    // need the answer's address, so those are asked).
-    const ask: string[] = [];
-    const states = new Map<string, SurveyState>();
-    for (const e of entries.values()) {
-      // An include list naming addresses must learn an unknown address from the answer first.
-      const outOfInclude = include !== undefined && !matches(include, e.url, undefined, e.address) && (e.address !== undefined || !hasAddress(include));
-      const filteredOut = outOfInclude || (exclude !== undefined && matches(exclude, e.url, undefined, e.address));
-      if (discovery.isStale(e) || pool.isSuspended(e.url, job.capability) || filteredOut || discovery.isBlocklisted(e)) {
-        const c = pool.cached(e.url, job);
-        if (c) states.set(e.url, c);
-      } else ask.push(e.url);
-    }
-    if (req.prefer !== undefined && ask.includes(req.prefer)) await pool.ask(req.prefer, job);
-    for (const [u, s] of await pool.survey(job, ask, req.signal)) states.set(u, s);
-    const candidates: Candidate[] = [];
-    const sessions = new Map<string, OrchestratorSession>();
-    for (const e of entries.values()) {
-      const st = states.get(e.url);
-      const session = st?.kind === 'session' ? st.session : undefined;
-      if (session) sessions.set(e.url, session);
-      const fresh = discovery.get(e.url) ?? e; // the answer may have taught the registry its address
-      candidates.push(this.candidate(job, fresh, st, session, include, exclude));
-    }
-    return { evaluation: evaluate(candidates, job.maxPrice ? { maxPrice: job.maxPrice } : {}, this.o.weights), sessions, entries, states };
+  /** The snapshot for `job`, rebuilt if the registry or the cache changed since (or the clock or chain moved past it). */
+  private snapshot(job: JobTarget): TargetSnapshot {
+    const k = `${job.capability}|${job.modelId}`;
+    const s = this.snapshots.get(k);
+    if (s && s.valid(this.o.discovery, this.o.pool)) return s;
+    const built = this.build(job);
+    this.snapshots.delete(k);
+    this.snapshots.set(k, built);
+    if (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
+    this.rebuilds++;
+    return built;
   }
 
-  private candidate(
-    job: JobTarget,
-    e: MarketEntry,
-    st: SurveyState | undefined,
-    session: OrchestratorSession | undefined,
-    include: Set<string> | undefined,
-    exclude: Set<string> | undefined,
-  ): Candidate {
+  private build(job: JobTarget): TargetSnapshot {
     const { discovery, pool } = this.o;
-    const address = e.address ?? session?.recipient;
-    const gates: Candidate['gates'] = {};
-    if (discovery.isBlocklisted({ address })) gates.blocklisted = `${address} is on -orchBlocklist`;
-    if (include && !matches(include, e.url, session?.transcoder, address)) gates.excluded = 'not in this request\'s "include" list';
-    else if (exclude && matches(exclude, e.url, session?.transcoder, address)) gates.excluded = 'in this request\'s "exclude" list';
-    if (discovery.isStale(e)) gates.stale = `no source has listed it since ${new Date(e.lastListed).toISOString()} (TTL ${Math.round(discovery.ttlMs / 1000)} s)`;
-    const susp = pool.suspension(e.url, job.capability);
-    if (susp) gates.suspended = `until ${new Date(susp.until).toISOString()} after ${susp.cause} (${susp.faults} fault${susp.faults === 1 ? '' : 's'} in a row)`;
-    if (!session) {
-      if (st?.kind === 'refused') {
-        const g = refusalGate(st.refused);
-        gates[g] = st.refused.message;
-      } else if (st?.kind === 'pending') gates['no-answer'] = 'asked GetOrchestrator; no answer yet';
-      // Not asked because of another gate (stale, suspended, filtered): that gate is the reason.
-      else if (Object.keys(gates).length === 0) gates['no-answer'] = 'not asked';
-    } else {
-      const m = sessionCapabilities(session).perCapability.get(job.capability)?.get(job.modelId);
-      // Full by its own account: no free slot and some in use (0/0 is "not reported", not "full").
-      if (m && m.capacity === 0 && m.capacityInUse > 0) gates.capacity = `advertises no free capacity for ${job.modelId} (${m.capacityInUse} in use)`;
+    const dv = discovery.version;
+    const pv = pool.version;
+    const rows: Row[] = [];
+    const facts: PreparedFacts[] = [];
+    const uncached: number[] = [];
+    const usable: number[] = [];
+    let oldestListed = Infinity;
+    let untilMs = Infinity;
+    let untilBlock: bigint | undefined;
+    for (const e of discovery.entries()) {
+      const c = pool.cachedUntil(e.url, job);
+      const st = c.state;
+      if (c.untilMs < untilMs) untilMs = c.untilMs;
+      if (c.untilBlock !== undefined && (untilBlock === undefined || c.untilBlock < untilBlock)) untilBlock = c.untilBlock;
+      const session = st?.kind === 'session' ? st.session : undefined;
+      const stale = discovery.isStale(e);
+      if (!stale && e.lastListed < oldestListed) oldestListed = e.lastListed;
+      const susp = pool.suspension(e.url, job.capability);
+      if (susp && susp.until < untilMs) untilMs = susp.until;
+      const askable = !stale && !susp && !discovery.isBlocklisted(e);
+      const i = rows.length;
+      rows.push({ entry: e, state: st, session, askable });
+      facts.push(this.facts(job, e, st, session, stale, susp));
+      if (askable) {
+        if (st === undefined) uncached.push(i);
+        else if (session) usable.push(i);
+      }
     }
-    const m = session && sessionCapabilities(session).perCapability.get(job.capability)?.get(job.modelId);
+    return new TargetSnapshot(new CandidateSnapshot(facts), rows, uncached, usable, dv, pv, oldestListed, untilMs, untilBlock);
+  }
+
+  /** An orchestrator's facts for `job` from the registry and the cache; the job's own gates (filter, pending answers) come per job. */
+  private facts(job: JobTarget, e: MarketEntry, st: SurveyState | undefined, session: OrchestratorSession | undefined, stale: boolean, susp: ReturnType<SessionPool['suspension']>): PreparedFacts {
+    const { discovery } = this.o;
+    const address = e.address ?? session?.recipient;
+    const gates: PreparedGates = {};
+    if (discovery.isBlocklisted({ address })) gates.blocklisted = () => `${address} is on -orchBlocklist`;
+    if (stale) gates.stale = () => `no source has listed it since ${new Date(e.lastListed).toISOString()} (TTL ${Math.round(discovery.ttlMs / 1000)} s)`;
+    if (susp) gates.suspended = () => `until ${new Date(susp.until).toISOString()} after ${susp.cause} (${susp.faults} fault${susp.faults === 1 ? '' : 's'} in a row)`;
+    let fallback: PreparedFacts['fallback'];
+    let m: ModelConstraint | undefined;
+    if (!session) {
+      if (st?.kind === 'refused') gates[refusalGate(st.refused)] = st.refused.message;
+      // Not asked because of another gate (stale, suspended, filtered): that gate is the reason.
+      else fallback = { reason: 'no-answer', detail: 'not asked' };
+    } else {
+      m = sessionCapabilities(session).perCapability.get(job.capability)?.get(job.modelId);
+      // Full by its own account: no free slot and some in use (0/0 is "not reported", not "full").
+      if (m && m.capacity === 0 && m.capacityInUse > 0) {
+        const inUse = m.capacityInUse;
+        gates.capacity = () => `advertises no free capacity for ${job.modelId} (${inUse} in use)`;
+      }
+    }
     return {
       key: e.url,
       ...(address ? { address } : {}),
@@ -193,27 +248,125 @@ export class GatewayMarket {
       ...(session ? { price: priceRat(session.price), latencyMs: Math.round(session.latencyMs * 10) / 10 } : {}),
       warm: m?.warm ?? false,
       gates,
+      ...(fallback ? { fallback } : {}),
+    };
+  }
+
+  /**
+   * Every known orchestrator for `job`, evaluated; asks GetOrchestrator where nothing usable is
+   * cached. Per job: the snapshot (rebuilt only when something changed), this request's gates (tried,
+   * include/exclude, answers still pending) as a small override, and the evaluation.
+   */
+  async view(job: JobTarget, req: PickRequest = {}): Promise<MarketView> {
+    const { pool } = this.o;
+    const tried = req.tried ?? new Set<string>();
+    const include = filterKeys(req.filter?.include);
+    const exclude = filterKeys(req.filter?.exclude);
+    const filtered = include !== undefined || exclude !== undefined;
+    // Who is worth asking: not stale, suspended or excluded by URI (blocklist and address filters
+    // need the answer's address, so those are asked).
+    const filteredOut = (e: MarketEntry): boolean => {
+      if (!filtered) return false;
+      // An include list naming addresses must learn an unknown address from the answer first.
+      const outOfInclude = include !== undefined && !matches(include, e.url, undefined, e.address) && (e.address !== undefined || !hasAddress(include));
+      return outOfInclude || (exclude !== undefined && matches(exclude, e.url, undefined, e.address));
+    };
+    const first = this.snapshot(job);
+    const ask: string[] = [];
+    for (const i of first.uncached) {
+      const e = first.rows[i]!.entry;
+      if (!tried.has(e.url) && !filteredOut(e)) ask.push(e.url);
+    }
+    let surveyed: Map<string, SurveyState> | undefined;
+    if (ask.length > 0) {
+      // The usable answers already held count as answers for the fan-out's timing.
+      let usable = 0;
+      for (const i of first.usable) {
+        const e = first.rows[i]!.entry;
+        if (!tried.has(e.url) && !filteredOut(e)) {
+          usable = 1;
+          break;
+        }
+      }
+      if (req.prefer !== undefined && ask.includes(req.prefer)) await pool.ask(req.prefer, job);
+      surveyed = await pool.survey(job, ask, req.signal, usable);
+    }
+    // The answers changed the cache (and maybe taught the registry addresses): the snapshot follows.
+    const snap = surveyed ? this.snapshot(job) : first;
+    const gates = new JobGates();
+    for (const url of tried) {
+      const i = snap.sel.indexOf(url);
+      if (i >= 0) gates.omit(i);
+    }
+    if (surveyed) {
+      for (const [url, st] of surveyed) {
+        const i = snap.sel.indexOf(url);
+        if (i < 0 || gates.omitted.has(i)) continue;
+        const held = snap.rows[i]!.state;
+        if (st.kind === 'pending') gates.set(i, 'no-answer', 'asked GetOrchestrator; no answer yet');
+        else if (st.kind === 'refused' && !(held?.kind === 'refused' && held.refused === st.refused)) gates.set(i, refusalGate(st.refused), st.refused.message);
+        else if (st.kind === 'session' && !(held?.kind === 'session' && held.session === st.session)) gates.set(i, 'no-answer', 'answered, but its session is no longer cached');
+      }
+    }
+    if (filtered) {
+      const rows = snap.rows;
+      for (let i = 0; i < rows.length; i++) {
+        if (gates.omitted.has(i)) continue;
+        const { entry: e, session } = rows[i]!;
+        const address = e.address ?? session?.recipient;
+        if (include && !matches(include, e.url, session?.transcoder, address)) gates.set(i, 'excluded', 'not in this request\'s "include" list');
+        else if (exclude && matches(exclude, e.url, session?.transcoder, address)) gates.set(i, 'excluded', 'in this request\'s "exclude" list');
+      }
+    }
+    const evaluation = evaluatePrepared(snap.sel, gates.size > 0 ? gates : undefined, job.maxPrice ? { maxPrice: job.maxPrice } : {}, this.o.weights);
+    const state = (url: string): SurveyState | undefined => {
+      const i = snap.sel.indexOf(url);
+      if (i < 0 || gates.omitted.has(i)) return undefined;
+      return surveyed?.get(url) ?? snap.rows[i]!.state;
+    };
+    return {
+      evaluation,
+      state,
+      session: (url) => {
+        const st = state(url);
+        return st?.kind === 'session' ? st.session : undefined;
+      },
+      entry: (url) => {
+        const i = snap.sel.indexOf(url);
+        return i < 0 || gates.omitted.has(i) ? undefined : snap.rows[i]!.entry;
+      },
     };
   }
 
   /** The orchestrator for the job's next attempt: the sticky one if it still qualifies, else a weighted draw. */
   async pick(job: JobTarget, req: PickRequest = {}): Promise<Pick> {
-    const view = await this.view(job, req);
+    for (let round = 0; ; round++) {
+      const view = await this.view(job, req);
+      const chosen = this.choose(view, req);
+      // The snapshot trusts a session until the clock or the chain passes its end; whether the
+      // Sender still holds its pm session with nonces to spare is checked here, for the one chosen.
+      // One that no longer is usable is dropped (asked again by the next view) and the choice made again.
+      if (!chosen || round >= 2 || this.o.pool.cached(chosen.session.url, job)?.kind === 'session') return { ...view, chosen };
+      this.o.pool.invalidate(chosen.session, job);
+    }
+  }
+
+  private choose(view: MarketView, req: PickRequest): Pick['chosen'] {
     if (req.prefer !== undefined) {
       const q = findQualified(view.evaluation, req.prefer);
-      const s = q && view.sessions.get(q.candidate.key);
-      if (q && s) return { ...view, chosen: { session: s, qualified: q, sticky: false } };
+      const s = q && view.session(q.candidate.key);
+      if (q && s) return { session: s, qualified: q, sticky: false };
     }
     if (req.sessionKey !== undefined) {
       const key = this.sticky.get(req.sessionKey);
       // Stuck to one that still qualifies (a standby one too: the stream must not move for a tier).
       const q = key === undefined ? undefined : findQualified(view.evaluation, key);
-      const s = q && view.sessions.get(q.candidate.key);
-      if (q && s) return { ...view, chosen: { session: s, qualified: q, sticky: true } };
+      const s = q && view.session(q.candidate.key);
+      if (q && s) return { session: s, qualified: q, sticky: true };
     }
     const q = draw(view.evaluation, this.rng);
-    const s = q && view.sessions.get(q.candidate.key);
-    return { ...view, chosen: q && s ? { session: s, qualified: q, sticky: false } : undefined };
+    const s = q && view.session(q.candidate.key);
+    return q && s ? { session: s, qualified: q, sticky: false } : undefined;
   }
 
   /** The job succeeded on `url`: the session key stays there. */
