@@ -213,6 +213,6 @@ export function findQualified(from: Evaluation, key: string): Qualified | undefi
 }
 
 /** The keys of the candidates rejected for `reason`, in input order; reads an evaluate() result without building its lists. */
-export function rejectedKeys(from: Evaluation, reason: RejectReason): string[] {
+export function rejectedKeys(from: Evaluation, reason: RejectReason): readonly string[] {
   return from instanceof EvaluationResult ? from.rejectedKeys(reason) : from.rejected.filter((r) => r.reason === reason).map((r) => r.candidate.key);
 }

@@ -135,6 +135,69 @@ export interface EvaluationParts {
   max: Rat | undefined;
   fastestMs: number;
   bandMs: number;
+  /** Memos, filled on first use and shared by evaluations that share these arrays (never changed once set). */
+  memo?: PartsMemo;
+  /** An evaluation patched from `base` (snapshot.ts): rejections with codes not in `touched` are base's. */
+  base?: { parts: EvaluationParts; touched: ReadonlySet<number> };
+}
+
+export interface PartsMemo {
+  /** Cumulative probabilities (the draw's walk, as sums in order) and the last index with p > 0. */
+  cumulative?: Float64Array;
+  lastPositive?: number;
+  /** rejectedKeys by code. */
+  keys?: Map<number, readonly string[]>;
+}
+
+/** The drawn index into parts.drawing, as draw()'s walk (first cumulative sum above r·total), by binary search over memoized sums. */
+export function drawFromParts(parts: EvaluationParts, rng: () => number): number {
+  const memo = (parts.memo ??= {});
+  let c = memo.cumulative;
+  let last = memo.lastPositive ?? -1;
+  if (!c) {
+    const probs = parts.probs;
+    c = new Float64Array(probs.length);
+    let cum = 0;
+    last = -1;
+    for (let k = 0; k < probs.length; k++) {
+      const p = probs[k]!;
+      if (p > 0) {
+        cum += p;
+        last = k;
+      }
+      c[k] = cum;
+    }
+    memo.cumulative = c;
+    memo.lastPositive = last;
+  }
+  if (last < 0) return -1;
+  // The walk returns the first k < last with p_k > 0 and target < C[k], else last. C is
+  // non-decreasing and flat over zeros, so the first k with C[k] > target has p_k > 0.
+  const target = rng() * c[c.length - 1]!;
+  let lo = 0;
+  let hi = last; // search [0, last)
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (c[mid]! > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function keysOf(parts: EvaluationParts, code: number): readonly string[] {
+  const memo = (parts.memo ??= {});
+  const keys = (memo.keys ??= new Map());
+  let out = keys.get(code);
+  if (out) return out;
+  if (parts.base && !parts.base.touched.has(code)) out = keysOf(parts.base.parts, code);
+  else {
+    const { rows, codes, counts } = parts;
+    const list: string[] = [];
+    if (counts[code] !== 0) for (let i = 0; i < codes.length; i++) if (codes[i] === code) list.push(rows.key(i));
+    out = list;
+  }
+  keys.set(code, out);
+  return out;
 }
 
 export class EvaluationResult implements Evaluation {
@@ -174,13 +237,8 @@ export class EvaluationResult implements Evaluation {
   }
 
   /** The keys of the candidates rejected for `reason`, in input order, without building the list. */
-  rejectedKeys(reason: RejectReason): string[] {
-    const { rows, codes, counts } = this.parts;
-    const want = REJECT_REASONS.indexOf(reason);
-    const out: string[] = [];
-    if (counts[want] === 0) return out;
-    for (let i = 0; i < codes.length; i++) if (codes[i] === want) out.push(rows.key(i));
-    return out;
+  rejectedKeys(reason: RejectReason): readonly string[] {
+    return keysOf(this.parts, REJECT_REASONS.indexOf(reason));
   }
 
   /** The qualified entry of the candidate with this key, without building the list (O(n) scan). */

@@ -63,11 +63,12 @@ function asCandidates(facts: readonly PreparedFacts[], job: JobGates): Candidate
   return out;
 }
 
-function randomJob(n: number, seed: number): JobGates {
+/** A job's gates: `omits` rows left out, `sets` gated (the few of a retry, or many). */
+function randomJob(n: number, seed: number, omits = 12, sets = 20): JobGates {
   const rng = seededRng(seed);
   const job = new JobGates();
-  for (let k = 0; k < 12; k++) job.omit(Math.floor(rng() * n));
-  for (let k = 0; k < 20; k++) job.set(Math.floor(rng() * n), rng() < 0.5 ? 'excluded' : 'no-answer', rng() < 0.5 ? `job gate ${k}` : () => `lazy job gate ${k}`);
+  for (let k = 0; k < omits; k++) job.omit(Math.floor(rng() * n));
+  for (let k = 0; k < sets; k++) job.set(Math.floor(rng() * n), rng() < 0.5 ? 'excluded' : 'no-answer', rng() < 0.5 ? `job gate ${k}` : () => `lazy job gate ${k}`);
   return job;
 }
 
@@ -84,7 +85,9 @@ describe('evaluatePrepared agrees with evaluate()', () => {
   const seen = new Set<string>();
   for (const [name, weights] of weightsCases) {
     it(`${name}: every row, every max, with and without job gates`, () => {
-      for (const [j, job] of [new JobGates(), randomJob(facts.length, 5), randomJob(facts.length, 6)].entries()) {
+      // many gates (often the whole evaluation again), and a retry's one or two (patched into the job-free one)
+      const jobs = [new JobGates(), randomJob(facts.length, 5), randomJob(facts.length, 6), ...[1, 2, 3, 4, 7, 8].map((seed) => randomJob(facts.length, 100 + seed, seed % 3, seed % 2))];
+      for (const [j, job] of jobs.entries()) {
         for (const maxPrice of maxes) {
           const opts = maxPrice ? { maxPrice } : {};
           const want = evaluate(asCandidates(facts, job), opts, weights);
@@ -155,6 +158,10 @@ describe('the snapshot by hand', () => {
     assert.deepEqual(e2.qualified.map((q) => [q.candidate.key, q.probability]), [['d', 1]]);
     assert.equal(findQualified(e2, 'a'), undefined, 'omitted: in neither list');
     assert.deepEqual(e2.rejected[0]!.candidate.gates, { suspended: 'until 12:00' }, 'the fallback is not set once another gate applies');
+    // a job gate later in REJECT_REASONS than a static one does not hide it (a is patched out, c keeps stale)
+    const e3 = evaluatePrepared(snap, new JobGates().set(2, 'suspended', 'x').set(1, 'capacity', 'full'), {}, w);
+    assert.deepEqual(e3.rejected.map((r) => [r.candidate.key, r.reason, r.detail]), [['b', 'capacity', 'full'], ['c', 'stale', 'stale since noon']]);
+    assert.deepEqual(e3.qualified.map((q) => [q.candidate.key, q.probability]), [['a', 1], ['d', 0]]);
     // the snapshot itself is unchanged by the job
     assert.deepEqual(evaluatePrepared(snap, undefined, {}, w).qualified.map((q) => q.candidate.key), ['a', 'd']);
   });

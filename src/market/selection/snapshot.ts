@@ -12,7 +12,7 @@
 //     snapshot for rows without a job gate).
 // A snapshot is immutable once built: an evaluation keeps reading it after the caches change.
 import type { Rat } from '../../money/index.js';
-import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, type EvaluationRows, type GateReason } from './evaluation.js';
+import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, type EvaluationParts, type EvaluationRows, type GateReason } from './evaluation.js';
 import { aboveMax, gateCode, maxParts } from './evaluate.js';
 import type { EvaluateOptions } from './evaluate.js';
 import { priceFloat } from './price-float.js';
@@ -95,6 +95,7 @@ export class CandidateSnapshot {
   private priceFloats: Float64Array | undefined;
   private readonly verdicts: { num: bigint; den: bigint; above: Uint8Array }[] = [];
   private readonly built: (Candidate | undefined)[];
+  private readonly bases: Base[] = [];
 
   constructor(facts: readonly PreparedFacts[]) {
     const n = facts.length;
@@ -138,6 +139,27 @@ export class CandidateSnapshot {
       out[i] = p === undefined ? NaN : priceFloat(p);
     }
     return (this.priceFloats = out);
+  }
+
+  /** The job-free evaluation for this max price and these weights (kept for the last few pairs). */
+  base(opts: EvaluateOptions, weights: SelectionWeights): Base {
+    const max = opts.maxPrice;
+    for (const b of this.bases) if (b.maxNum === max?.num && b.maxDen === max?.den && sameWeights(b.weights, weights)) return b;
+    const parts = evaluateFull(this, undefined, opts, weights);
+    parts.memo = {};
+    let warmOpen = 0;
+    let pricedOpen = 0;
+    const codes = parts.codes;
+    for (let i = 0; i < this.size; i++) {
+      const c = codes[i]!;
+      if (isQualified(c) && this.warm[i] === 1) warmOpen++;
+      if ((isQualified(c) || c === PRICE_CODE) && this.hasPrice[i] === 1) pricedOpen++;
+    }
+    const maxOn = max !== undefined && max.num > 0n;
+    const b: Base = { maxNum: max?.num, maxDen: max?.den, weights: { ...weights }, parts, warmOpen, pricedOpen, anyWarm: warmOpen > 0, maxOn, anyPriced: pricedOpen > 0 };
+    if (this.bases.length >= MAX_VERDICTS) this.bases.shift();
+    this.bases.push(b);
+    return b;
   }
 
   /** Per row: 1 when the price is above `max` (exactly) or there is none; cached per max. */
@@ -199,11 +221,8 @@ class SnapshotRows implements EvaluationRows {
   }
 }
 
-/**
- * evaluate() over a snapshot with this job's gates: the same verdicts, probabilities and reasons as
- * evaluate() on the rows as Candidates (their static gates plus the job's, omitted rows left out).
- */
-export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefined, opts: EvaluateOptions, weights: SelectionWeights): Evaluation {
+/** The whole evaluation over the columns (O(n)): evaluate()'s steps. */
+function evaluateFull(snap: CandidateSnapshot, job: JobGates | undefined, opts: EvaluateOptions, weights: SelectionWeights): EvaluationParts {
   const n = snap.size;
   const buf = new ArrayBuffer(n * 13);
   const codes = new Uint8Array(buf, n * 12, n);
@@ -281,5 +300,92 @@ export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefi
   const probs = new Float64Array(buf, 0, m);
   const drawing = idx.subarray(0, m);
   probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, weights, probs);
-  return new EvaluationResult({ rows: new SnapshotRows(snap, job), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 });
+  return { rows: new SnapshotRows(snap, job), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 };
+}
+
+/** A job-free evaluation kept by the snapshot, with what decides whether a job's rows can be patched in. */
+interface Base {
+  maxNum: bigint | undefined;
+  maxDen: bigint | undefined;
+  weights: SelectionWeights;
+  parts: EvaluationParts;
+  /** Qualified (drawing or reserve) warm rows, and ungated priced rows (qualified or price-rejected). */
+  warmOpen: number;
+  pricedOpen: number;
+  anyWarm: boolean;
+  maxOn: boolean;
+  anyPriced: boolean;
+}
+
+const sameWeights = (a: SelectionWeights, b: SelectionWeights): boolean =>
+  a === b || (a.stakeWeight === b.stakeWeight && a.priceWeight === b.priceWeight && a.randWeight === b.randWeight && a.priceExpFactor === b.priceExpFactor && a.latencyBandMs === b.latencyBandMs);
+
+const isQualified = (code: number): boolean => code === DRAWING || code === STANDBY_COLD || code === STANDBY_BAND;
+
+/**
+ * evaluate() over a snapshot with this job's gates: the same verdicts, probabilities (bit for bit)
+ * and reasons as evaluate() on the rows as Candidates (their static gates plus the job's, omitted
+ * rows left out). The job-free evaluation is computed once per snapshot, max price and weights; a
+ * job's few gated rows are patched into it — O(job's rows), plus O(drawing set) for the
+ * probabilities when a gated row was drawing — unless they change what the rest depends on (the
+ * last warm or priced row, the fastest latency), when the whole evaluation is done again.
+ */
+export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefined, opts: EvaluateOptions, weights: SelectionWeights): Evaluation {
+  const base = snap.base(opts, weights);
+  if (!job || job.size === 0) return new EvaluationResult({ ...base.parts });
+  const bc = base.parts.codes;
+  let touchesDrawing = false;
+  let warmRemoved = 0;
+  let pricedRemoved = 0;
+  let fastestRemoved = false;
+  const consider = (i: number): void => {
+    const c = bc[i]!;
+    if (c === DRAWING) touchesDrawing = true;
+    if (isQualified(c)) {
+      if (snap.warm[i] === 1) warmRemoved++;
+      if (snap.latency[i] === base.parts.fastestMs) fastestRemoved = true;
+    }
+    if ((isQualified(c) || c === PRICE_CODE) && snap.hasPrice[i] === 1) pricedRemoved++;
+  };
+  for (const i of job.gates.keys()) consider(i);
+  for (const i of job.omitted) if (!job.gates.has(i)) consider(i);
+  if (fastestRemoved || (base.anyWarm && warmRemoved >= base.warmOpen) || (base.maxOn && base.anyPriced && pricedRemoved >= base.pricedOpen)) {
+    return new EvaluationResult(evaluateFull(snap, job, opts, weights));
+  }
+  const codes = bc.slice();
+  const counts = base.parts.counts.slice();
+  const touched = new Set<number>();
+  for (const [i, g] of job.gates) {
+    const old = codes[i]!;
+    const c = Math.min(snap.gate[i]!, codeOf(g));
+    if (old < DRAWING) counts[old]!--;
+    counts[c]!++;
+    codes[i] = c;
+    touched.add(old).add(c);
+  }
+  for (const i of job.omitted) {
+    const old = codes[i]!;
+    if (old === OMITTED) continue;
+    if (old < DRAWING) counts[old]!--;
+    codes[i] = OMITTED;
+    touched.add(old);
+  }
+  let drawing = base.parts.drawing;
+  let probs = base.parts.probs;
+  // the draw's sums are the base's while the drawing set is (the rejected keys are not: codes changed)
+  const bm = base.parts.memo;
+  let memo: EvaluationParts['memo'] = bm?.cumulative ? { cumulative: bm.cumulative, lastPositive: bm.lastPositive! } : {};
+  if (touchesDrawing) {
+    const idx = new Int32Array(drawing.length);
+    let m = 0;
+    for (let k = 0; k < drawing.length; k++) {
+      const i = drawing[k]!;
+      if (codes[i] === DRAWING) idx[m++] = i;
+    }
+    drawing = idx.subarray(0, m);
+    probs = new Float64Array(m);
+    probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, weights, probs);
+    memo = {};
+  }
+  return new EvaluationResult({ ...base.parts, rows: new SnapshotRows(snap, job), codes, counts, drawing, probs, memo, base: { parts: base.parts, touched } });
 }
