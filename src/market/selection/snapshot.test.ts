@@ -115,6 +115,31 @@ describe('evaluatePrepared agrees with evaluate()', () => {
     });
   }
 
+  it('withRows: the changed rows evaluate as a snapshot built from scratch; the old snapshot is unchanged', () => {
+    const base = new CandidateSnapshot(facts);
+    const pw: SelectionWeights = { stakeWeight: 0.5, priceWeight: 0.2, randWeight: 0.3, priceExpFactor: 1e6 };
+    const max = Rat.from(3_000_000n);
+    // fill its caches (verdicts for the max, the prices' floats, the job-free evaluations)
+    const before = show(verdicts(evaluatePrepared(base, undefined, { maxPrice: max }, pw)));
+    const rng = seededRng(77);
+    const changed = new Map<number, PreparedFacts>();
+    for (let k = 0; k < 15; k++) {
+      const i = Math.floor(rng() * facts.length);
+      const f = facts[i]!;
+      changed.set(i, { ...f, warm: !f.warm, price: Rat.of(BigInt(Math.floor(rng() * 6_000_000)), 3n), latencyMs: Math.floor(rng() * 300), gates: k % 3 === 0 ? { suspended: `now suspended ${i}` } : {} });
+    }
+    const next = base.withRows(changed);
+    const nextFacts = facts.map((f, i) => changed.get(i) ?? f);
+    for (const w of [pw, DEFAULT_SELECTION_WEIGHTS]) {
+      for (const job of [new JobGates(), randomJob(facts.length, 9, 1, 1)]) {
+        const want = evaluate(asCandidates(nextFacts, job), { maxPrice: max }, w);
+        assert.equal(show(verdicts(evaluatePrepared(next, job, { maxPrice: max }, w))), show(verdicts(want)));
+      }
+    }
+    assert.equal(show(verdicts(evaluatePrepared(base, undefined, { maxPrice: max }, pw))), before);
+    assert.throws(() => base.withRows(new Map([[0, { ...facts[1]! }]])), RangeError);
+  });
+
   it('the random cases cover every reason, both reserves and the drawing set', () => {
     assert.deepEqual([...seen].sort(), [...REJECT_REASONS, 'cold', 'outside-latency-band', 'drawing'].sort());
   });

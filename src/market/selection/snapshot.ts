@@ -13,7 +13,7 @@
 // A snapshot is immutable once built: an evaluation keeps reading it after the caches change.
 import type { Rat } from '../../money/index.js';
 import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, type EvaluationParts, type EvaluationRows, type GateReason } from './evaluation.js';
-import { aboveMax, gateCode, maxParts } from './evaluate.js';
+import { aboveMax, gateCode, maxParts, type MaxParts } from './evaluate.js';
 import type { EvaluateOptions } from './evaluate.js';
 import { priceFloat } from './price-float.js';
 import { probabilitiesFromColumns } from './probabilities.js';
@@ -91,15 +91,44 @@ export class CandidateSnapshot {
   readonly latency: Float64Array;
   /** Number(stake), as probabilities.ts converts it. */
   readonly stake: Float64Array;
-  private readonly byKey = new Map<string, number>();
+  private readonly byKey: Map<string, number>;
   private priceFloats: Float64Array | undefined;
-  private readonly verdicts: { num: bigint; den: bigint; above: Uint8Array }[] = [];
+  private readonly verdicts: { num: bigint; den: bigint; m: MaxParts; above: Uint8Array }[] = [];
   private readonly built: (Candidate | undefined)[];
   private readonly bases: Base[] = [];
 
-  constructor(facts: readonly PreparedFacts[]) {
+  constructor(facts: readonly PreparedFacts[], from?: { snap: CandidateSnapshot; changed: ReadonlyMap<number, PreparedFacts> }) {
     const n = facts.length;
     this.size = n;
+    if (from) {
+      // A copy of `from` with some rows' facts replaced (same keys, same order): the columns are
+      // copied (memcpy), only the changed rows are computed again.
+      const o = from.snap;
+      this.facts = facts;
+      this.gate = o.gate.slice();
+      this.fallback = o.fallback.slice();
+      this.hasPrice = o.hasPrice.slice();
+      this.warm = o.warm.slice();
+      this.latency = o.latency.slice();
+      this.stake = o.stake.slice();
+      this.built = o.built.slice();
+      this.byKey = o.byKey;
+      for (const [i, f] of from.changed) {
+        this.fill(i, f);
+        this.built[i] = undefined;
+      }
+      if (o.priceFloats) {
+        const pf = o.priceFloats.slice();
+        for (const [i, f] of from.changed) pf[i] = f.price === undefined ? NaN : priceFloat(f.price);
+        this.priceFloats = pf;
+      }
+      for (const v of o.verdicts) {
+        const above = v.above.slice();
+        for (const [i, f] of from.changed) above[i] = f.price === undefined || aboveMax(f.price, v.m) ? 1 : 0;
+        this.verdicts.push({ num: v.num, den: v.den, m: v.m, above });
+      }
+      return;
+    }
     this.facts = facts.slice();
     this.gate = new Uint8Array(n);
     this.fallback = new Uint8Array(n);
@@ -108,16 +137,34 @@ export class CandidateSnapshot {
     this.latency = new Float64Array(n);
     this.stake = new Float64Array(n);
     this.built = new Array<Candidate | undefined>(n);
+    this.byKey = new Map();
     for (let i = 0; i < n; i++) {
       const f = facts[i]!;
-      this.gate[i] = codeOf(f.gates);
-      this.fallback[i] = f.fallback ? gateCode(f.fallback.reason) : NONE;
-      this.hasPrice[i] = f.price === undefined ? 0 : 1;
-      this.warm[i] = f.warm ? 1 : 0;
-      this.latency[i] = f.latencyMs ?? NaN;
-      this.stake[i] = Number(f.stake);
+      this.fill(i, f);
       if (!this.byKey.has(f.key)) this.byKey.set(f.key, i);
     }
+  }
+
+  private fill(i: number, f: PreparedFacts): void {
+    this.gate[i] = codeOf(f.gates);
+    this.fallback[i] = f.fallback ? gateCode(f.fallback.reason) : NONE;
+    this.hasPrice[i] = f.price === undefined ? 0 : 1;
+    this.warm[i] = f.warm ? 1 : 0;
+    this.latency[i] = f.latencyMs ?? NaN;
+    this.stake[i] = Number(f.stake);
+  }
+
+  /**
+   * A new snapshot with the facts of some rows replaced (their keys unchanged): O(n) copies of the
+   * columns and the max-price verdicts, O(changed) facts work. This one stays as it was.
+   */
+  withRows(changed: ReadonlyMap<number, PreparedFacts>): CandidateSnapshot {
+    const facts = this.facts.slice();
+    for (const [i, f] of changed) {
+      if (f.key !== facts[i]!.key) throw new RangeError(`withRows: row ${i} is ${facts[i]!.key}, not ${f.key}`);
+      facts[i] = f;
+    }
+    return new CandidateSnapshot(facts, { snap: this, changed });
   }
 
   /** The row of `key` (the first with it), or -1. */
@@ -172,7 +219,7 @@ export class CandidateSnapshot {
       above[i] = p === undefined || aboveMax(p, m) ? 1 : 0;
     }
     if (this.verdicts.length >= MAX_VERDICTS) this.verdicts.shift();
-    this.verdicts.push({ num: max.num, den: max.den, above });
+    this.verdicts.push({ num: max.num, den: max.den, m, above });
     return above;
   }
 }

@@ -119,41 +119,77 @@ interface Row {
   session: OrchestratorSession | undefined;
   /** Worth asking (or counting as a usable answer): not stale, suspended or blocklisted by its listed address. */
   askable: boolean;
+  stale: boolean;
+  /** Until when (the pool's clock) and below which L1 block (Infinity: no limit) this row holds. */
+  untilMs: number;
+  untilBlock: number;
 }
 
 /**
  * Every known orchestrator's slow-changing facts for one job target, prepared for selection
- * (src/market/selection/snapshot.ts): built when the discovery registry or the session cache
- * changes (their versions), or when the clock or the chain passes the end of something it holds (a
- * listing turning stale, a session's auth token or ticket params, a refusal, a suspension).
+ * (src/market/selection/snapshot.ts). Immutable: a change makes a new one. Built from scratch when
+ * the discovery registry changes (its version); when the session cache changes (its version), only
+ * the rows of the orchestrators it changed are computed again (the pool's change log), and so are
+ * the rows the clock or the chain has passed the end of (a listing turning stale, a session's auth
+ * token or ticket params, a refusal, a suspension).
  */
 class TargetSnapshot {
+  readonly uncached: number[] = [];
+  readonly usable: number[] = [];
+  readonly untilMs: number = Infinity;
+  readonly untilBlock: number = Infinity;
+  /** The oldest listing among the rows not stale yet. */
+  readonly oldestListed: number = Infinity;
+
   constructor(
     readonly sel: CandidateSnapshot,
     readonly rows: readonly Row[],
-    /** Rows with no usable cached answer that are worth asking. */
-    readonly uncached: readonly number[],
-    /** Rows with a cached session that are askable (usable answers already held). */
-    readonly usable: readonly number[],
-    private readonly discoveryVersion: number,
-    private readonly poolVersion: number,
-    /** The oldest listing among the rows not stale yet (stale once discovery.isStale says so). */
-    private readonly oldestListed: number,
-    private readonly untilMs: number,
-    private readonly untilBlock: bigint | undefined,
-  ) {}
-
-  valid(discovery: Discovery, pool: SessionPool): boolean {
-    if (discovery.version !== this.discoveryVersion || pool.version !== this.poolVersion) return false;
-    if (this.oldestListed !== Infinity && discovery.isStale({ lastListed: this.oldestListed })) return false;
-    if (pool.clock() >= this.untilMs) return false;
-    if (this.untilBlock !== undefined && pool.chainBlock()! >= this.untilBlock) return false;
-    return true;
+    readonly discoveryVersion: number,
+    public poolVersion: number,
+  ) {
+    let untilMs = Infinity;
+    let untilBlock = Infinity;
+    let oldest = Infinity;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.untilMs < untilMs) untilMs = r.untilMs;
+      if (r.untilBlock < untilBlock) untilBlock = r.untilBlock;
+      if (!r.stale && r.entry.lastListed < oldest) oldest = r.entry.lastListed;
+      if (r.askable) {
+        if (r.state === undefined) this.uncached.push(i);
+        else if (r.session) this.usable.push(i);
+      }
+    }
+    this.untilMs = untilMs;
+    this.untilBlock = untilBlock;
+    this.oldestListed = oldest;
   }
 
-  row(url: string): Row | undefined {
-    const i = this.sel.indexOf(url);
-    return i < 0 ? undefined : this.rows[i];
+  private matchIndex: Map<string, number[]> | undefined;
+
+  /**
+   * The rows an include/exclude list matches (matches(): the service URI, the answer's transcoder or
+   * the address, lower-cased), from an index built on the first filtered job.
+   */
+  matching(keys: Set<string>): Set<number> {
+    if (!this.matchIndex) {
+      const index = new Map<string, number[]>();
+      const add = (k: string, i: number) => {
+        const l = index.get(k);
+        if (!l) index.set(k, [i]);
+        else if (l[l.length - 1] !== i) l.push(i);
+      };
+      this.rows.forEach(({ entry: e, session }, i) => {
+        add(e.url.toLowerCase(), i);
+        if (session?.transcoder) add(session.transcoder.toLowerCase(), i);
+        const address = e.address ?? session?.recipient;
+        if (address !== undefined) add(address.toLowerCase().slice(2), i);
+      });
+      this.matchIndex = index;
+    }
+    const out = new Set<number>();
+    for (const k of keys) for (const i of this.matchIndex.get(k) ?? []) out.add(i);
+    return out;
   }
 }
 
@@ -161,8 +197,9 @@ export class GatewayMarket {
   readonly sticky: StickySessions;
   private readonly rng: Rng;
   private readonly snapshots = new Map<string, TargetSnapshot>();
-  /** Snapshots built (for the bench and stats). */
+  /** Snapshots built from scratch, and patched (some rows computed again): for the bench and stats. */
   rebuilds = 0;
+  patches = 0;
 
   constructor(private readonly o: GatewayMarketOptions) {
     this.sticky = o.sticky ?? new StickySessions();
@@ -173,17 +210,53 @@ export class GatewayMarket {
     return this.o.weights;
   }
 
-  /** The snapshot for `job`, rebuilt if the registry or the cache changed since (or the clock or chain moved past it). */
+  /** The snapshot for `job`: as it was, patched, or rebuilt (see TargetSnapshot). */
   private snapshot(job: JobTarget): TargetSnapshot {
     const k = `${job.capability}|${job.modelId}`;
     const s = this.snapshots.get(k);
-    if (s && s.valid(this.o.discovery, this.o.pool)) return s;
-    const built = this.build(job);
-    this.snapshots.delete(k);
-    this.snapshots.set(k, built);
-    if (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
-    this.rebuilds++;
-    return built;
+    const next = s ? this.refreshed(job, s) : this.build(job);
+    if (next !== s) {
+      this.snapshots.delete(k);
+      this.snapshots.set(k, next);
+      if (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
+    }
+    return next;
+  }
+
+  private refreshed(job: JobTarget, s: TargetSnapshot): TargetSnapshot {
+    const { discovery, pool } = this.o;
+    if (discovery.version !== s.discoveryVersion) return this.build(job);
+    const redo = new Set<number>();
+    const pv = pool.version;
+    if (pv !== s.poolVersion) {
+      const urls = pool.changedSince(s.poolVersion);
+      if (!urls) return this.build(job);
+      for (const u of urls) {
+        const i = s.sel.indexOf(u);
+        if (i >= 0) redo.add(i);
+      }
+    }
+    const now = pool.clock();
+    if (now >= s.untilMs) s.rows.forEach((r, i) => r.untilMs <= now && redo.add(i));
+    if (s.untilBlock !== Infinity) {
+      const block = Number(pool.chainBlock()!);
+      if (block >= s.untilBlock) s.rows.forEach((r, i) => r.untilBlock <= block && redo.add(i));
+    }
+    if (s.oldestListed !== Infinity && discovery.isStale({ lastListed: s.oldestListed })) s.rows.forEach((r, i) => !r.stale && discovery.isStale(r.entry) && redo.add(i));
+    if (redo.size === 0) {
+      s.poolVersion = pv; // the changes were for other targets
+      return s;
+    }
+    if (redo.size > s.rows.length / 4) return this.build(job);
+    const rows = s.rows.slice();
+    const changed = new Map<number, PreparedFacts>();
+    for (const i of redo) {
+      const [row, facts] = this.row(job, rows[i]!.entry);
+      rows[i] = row;
+      changed.set(i, facts);
+    }
+    this.patches++;
+    return new TargetSnapshot(s.sel.withRows(changed), rows, s.discoveryVersion, pv);
   }
 
   private build(job: JobTarget): TargetSnapshot {
@@ -192,31 +265,27 @@ export class GatewayMarket {
     const pv = pool.version;
     const rows: Row[] = [];
     const facts: PreparedFacts[] = [];
-    const uncached: number[] = [];
-    const usable: number[] = [];
-    let oldestListed = Infinity;
-    let untilMs = Infinity;
-    let untilBlock: bigint | undefined;
     for (const e of discovery.entries()) {
-      const c = pool.cachedUntil(e.url, job);
-      const st = c.state;
-      if (c.untilMs < untilMs) untilMs = c.untilMs;
-      if (c.untilBlock !== undefined && (untilBlock === undefined || c.untilBlock < untilBlock)) untilBlock = c.untilBlock;
-      const session = st?.kind === 'session' ? st.session : undefined;
-      const stale = discovery.isStale(e);
-      if (!stale && e.lastListed < oldestListed) oldestListed = e.lastListed;
-      const susp = pool.suspension(e.url, job.capability);
-      if (susp && susp.until < untilMs) untilMs = susp.until;
-      const askable = !stale && !susp && !discovery.isBlocklisted(e);
-      const i = rows.length;
-      rows.push({ entry: e, state: st, session, askable });
-      facts.push(this.facts(job, e, st, session, stale, susp));
-      if (askable) {
-        if (st === undefined) uncached.push(i);
-        else if (session) usable.push(i);
-      }
+      const [row, f] = this.row(job, e);
+      rows.push(row);
+      facts.push(f);
     }
-    return new TargetSnapshot(new CandidateSnapshot(facts), rows, uncached, usable, dv, pv, oldestListed, untilMs, untilBlock);
+    this.rebuilds++;
+    return new TargetSnapshot(new CandidateSnapshot(facts), rows, dv, pv);
+  }
+
+  /** One orchestrator's row and facts for `job`, from the registry's entry and the cache. */
+  private row(job: JobTarget, e: MarketEntry): [Row, PreparedFacts] {
+    const { discovery, pool } = this.o;
+    const c = pool.cachedUntil(e.url, job);
+    const st = c.state;
+    const session = st?.kind === 'session' ? st.session : undefined;
+    const stale = discovery.isStale(e);
+    const susp = pool.suspension(e.url, job.capability);
+    const untilMs = susp && susp.until < c.untilMs ? susp.until : c.untilMs;
+    const askable = !stale && !susp && !discovery.isBlocklisted(e);
+    const row: Row = { entry: e, state: st, session, askable, stale, untilMs, untilBlock: c.untilBlock === undefined ? Infinity : Number(c.untilBlock) };
+    return [row, this.facts(job, e, st, session, stale, susp)];
   }
 
   /** An orchestrator's facts for `job` from the registry and the cache; the job's own gates (filter, pending answers) come per job. */
@@ -308,15 +377,16 @@ export class GatewayMarket {
         else if (st.kind === 'session' && !(held?.kind === 'session' && held.session === st.session)) gates.set(i, 'no-answer', 'answered, but its session is no longer cached');
       }
     }
-    if (filtered) {
-      const rows = snap.rows;
-      for (let i = 0; i < rows.length; i++) {
+    const excluded = exclude && snap.matching(exclude);
+    if (include) {
+      const included = snap.matching(include);
+      for (let i = 0; i < snap.rows.length; i++) {
         if (gates.omitted.has(i)) continue;
-        const { entry: e, session } = rows[i]!;
-        const address = e.address ?? session?.recipient;
-        if (include && !matches(include, e.url, session?.transcoder, address)) gates.set(i, 'excluded', 'not in this request\'s "include" list');
-        else if (exclude && matches(exclude, e.url, session?.transcoder, address)) gates.set(i, 'excluded', 'in this request\'s "exclude" list');
+        if (!included.has(i)) gates.set(i, 'excluded', 'not in this request\'s "include" list');
+        else if (excluded?.has(i)) gates.set(i, 'excluded', 'in this request\'s "exclude" list');
       }
+    } else if (excluded) {
+      for (const i of excluded) if (!gates.omitted.has(i)) gates.set(i, 'excluded', 'in this request\'s "exclude" list');
     }
     const evaluation = evaluatePrepared(snap.sel, gates.size > 0 ? gates : undefined, job.maxPrice ? { maxPrice: job.maxPrice } : {}, this.o.weights);
     const state = (url: string): SurveyState | undefined => {

@@ -102,6 +102,8 @@ export interface SessionPoolOptions {
 
 /** The model id is the client's: without a cap, any client could grow the cache without end. */
 export const DEFAULT_MAX_SESSION_ENTRIES = 10_000;
+/** How many changes changedSince() can list (a reader further behind rebuilds from scratch). */
+const CHANGE_LOG = 512;
 /** Expired refusals are swept at most this often (each lookup of one also replaces it). */
 const REFUSAL_SWEEP_MS = 1_000;
 
@@ -140,6 +142,8 @@ export class SessionPool {
   private readonly now: () => number;
   private readonly directory: OrchestratorDirectory;
   private changes = 0;
+  /** The orchestrator URL of each of the last changes (the last CHANGE_LOG at most), oldest first. */
+  private readonly changeLog: string[] = [];
 
   constructor(private readonly o: SessionPoolOptions) {
     this.now = o.now ?? Date.now;
@@ -166,6 +170,19 @@ export class SessionPool {
     return this.changes;
   }
 
+  private changed(url: string): void {
+    this.changes++;
+    this.changeLog.push(url);
+    if (this.changeLog.length > 2 * CHANGE_LOG) this.changeLog.splice(0, this.changeLog.length - CHANGE_LOG);
+  }
+
+  /** The orchestrator URLs of the changes since `version` (repeats possible), or undefined when they are no longer all remembered. */
+  changedSince(version: number): string[] | undefined {
+    const n = this.changes - version;
+    if (n < 0 || n > this.changeLog.length) return undefined;
+    return this.changeLog.slice(this.changeLog.length - n);
+  }
+
   /** This pool's clock (ms since the epoch). */
   clock(): number {
     return this.now();
@@ -178,7 +195,7 @@ export class SessionPool {
 
   /** Caches `e` as the most recently used, ending the pm session of what it replaces and evicting beyond the cap. */
   private store(k: string, e: Entry): void {
-    this.changes++;
+    this.changed(k.slice(0, k.indexOf('|')));
     const old = this.cache.get(k);
     this.cache.delete(k);
     this.cache.set(k, e);
@@ -199,7 +216,7 @@ export class SessionPool {
   private remove(k: string): void {
     const e = this.cache.get(k);
     if (!e) return;
-    this.changes++;
+    this.changed(k.slice(0, k.indexOf('|')));
     this.cache.delete(k);
     this.pm.release(pmIdOf(e));
   }
@@ -243,14 +260,14 @@ export class SessionPool {
 
   /** One fault of `url`'s own for `capability`: left out for that capability only (backoff.ts), its sessions for it dropped. */
   suspend(url: string, capability: CapabilityId, cause?: string): void {
-    this.changes++;
+    this.changed(url);
     this.backoff.fault(url, capability, cause);
     for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|${capability}|`)) this.remove(k);
   }
 
   /** A job succeeded: the backoff of (url, capability) starts over. */
   succeeded(url: string, capability: CapabilityId): void {
-    if (this.backoff.success(url, capability)) this.changes++;
+    if (this.backoff.success(url, capability)) this.changed(url);
   }
 
   /** Drops a cached session so the next job re-discovers it (fresh params and auth token). */
