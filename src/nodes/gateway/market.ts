@@ -247,7 +247,7 @@ export class GatewayMarket {
       s.poolVersion = pv; // the changes were for other targets
       return s;
     }
-    if (redo.size > s.rows.length / 4) return this.build(job);
+    if (redo.size > 64 && redo.size > s.rows.length / 4) return this.build(job); // most rows changed: start over
     const rows = s.rows.slice();
     const changed = new Map<number, PreparedFacts>();
     for (const i of redo) {
@@ -416,8 +416,9 @@ export class GatewayMarket {
       // The snapshot trusts a session until the clock or the chain passes its end; whether the
       // Sender still holds its pm session with nonces to spare is checked here, for the one chosen.
       // One that no longer is usable is dropped (asked again by the next view) and the choice made again.
-      if (!chosen || round >= 2 || this.o.pool.cached(chosen.session.url, job)?.kind === 'session') return { ...view, chosen };
-      this.o.pool.invalidate(chosen.session, job);
+      const held = chosen && this.o.pool.cached(chosen.session.url, job);
+      if (!chosen || round >= 2 || (held?.kind === 'session' && held.session === chosen.session)) return { ...view, chosen };
+      this.o.pool.invalidate(chosen.session, job); // a no-op when a newer answer replaced it: the next view has that one
     }
   }
 
