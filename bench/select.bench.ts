@@ -146,7 +146,7 @@ const discovery = new Discovery({
   ],
   blocklist: blocked,
   refreshMs: 0,
-  ttlMs: 60_000,
+  ttlMs: 600_000, // longer than the bench runs: only B's entries turn stale
   now,
 });
 
@@ -187,7 +187,7 @@ const pool = new SessionPool({
 const market = new GatewayMarket({ discovery, pool, weights, rng });
 
 await discovery.refresh();
-clockOffset = 61_000;
+clockOffset = 601_000;
 bFails = true;
 await discovery.refresh();
 const first = await market.view(job); // asks every listed orchestrator once
