@@ -110,7 +110,7 @@ describe('GatewayMarket snapshot', () => {
   });
 
   it("per job: the tried ones in neither list, an exclude list by address, the entry and session of each", async () => {
-    const { discovery, market } = setup();
+    const { discovery, pool, market } = setup();
     await discovery.refresh();
     const v = await market.view(job, { tried: new Set([url('a')]), filter: { exclude: [addr(2)] } });
     assert.deepEqual(table(v), { b: 'excluded', c: 1 });
@@ -125,5 +125,9 @@ describe('GatewayMarket snapshot', () => {
     assert.deepEqual(table(await market.view(job, { filter: { include: [url('b')] } })), { a: 'excluded', b: 1, c: 'excluded' });
     const pick = await market.pick(job, { filter: { include: [url('b')] } });
     assert.equal(pick.chosen?.session.url, url('b'));
+    // after a patch (c suspended), the match index handed on still finds c by its address
+    pool.suspend(url('c'), job.capability, 'RUNNER_FAILED');
+    assert.deepEqual(table(await market.view(job, { filter: { exclude: [addr(3)] } })), { a: p([1, 2])[0]!, b: p([1, 2])[1]!, c: 'excluded' });
+    assert.deepEqual(table(await market.view(job, { filter: { exclude: [url('a')] } })), { a: 'excluded', b: 1, c: 'suspended' });
   });
 });

@@ -165,11 +165,26 @@ class TargetSnapshot {
     this.oldestListed = oldest;
   }
 
+  /**
+   * URI/transcoder/address → rows, built on the first filtered job; a patched snapshot inherits it
+   * with the rows patched since (`unindexed`), which are checked directly.
+   */
   private matchIndex: Map<string, number[]> | undefined;
+  private unindexed: number[] = [];
+
+  /** Hands the match index on to `next`, a patch of this snapshot in which `patched` rows changed. */
+  handOn(next: TargetSnapshot, patched: Iterable<number>): void {
+    if (!this.matchIndex) return;
+    const unindexed = [...this.unindexed, ...patched];
+    if (unindexed.length > 1024) return; // rebuilt on the next filtered job
+    next.matchIndex = this.matchIndex;
+    next.unindexed = unindexed;
+  }
 
   /**
    * The rows an include/exclude list matches (matches(): the service URI, the answer's transcoder or
-   * the address, lower-cased), from an index built on the first filtered job.
+   * the address, lower-cased), through the index: each row it names is checked against its current
+   * facts, and so is every row patched since the index was built.
    */
   matching(keys: Set<string>): Set<number> {
     if (!this.matchIndex) {
@@ -188,7 +203,12 @@ class TargetSnapshot {
       this.matchIndex = index;
     }
     const out = new Set<number>();
-    for (const k of keys) for (const i of this.matchIndex.get(k) ?? []) out.add(i);
+    const check = (i: number) => {
+      const { entry: e, session } = this.rows[i]!;
+      if (matches(keys, e.url, session?.transcoder, e.address ?? session?.recipient)) out.add(i);
+    };
+    for (const k of keys) for (const i of this.matchIndex.get(k) ?? []) check(i);
+    for (const i of this.unindexed) check(i);
     return out;
   }
 }
@@ -256,7 +276,9 @@ export class GatewayMarket {
       changed.set(i, facts);
     }
     this.patches++;
-    return new TargetSnapshot(s.sel.withRows(changed), rows, s.discoveryVersion, pv);
+    const next = new TargetSnapshot(s.sel.withRows(changed), rows, s.discoveryVersion, pv);
+    s.handOn(next, redo);
+    return next;
   }
 
   private build(job: JobTarget): TargetSnapshot {
