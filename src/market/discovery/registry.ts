@@ -72,6 +72,7 @@ export class Discovery {
   readonly blocklist: ReadonlySet<string>;
   readonly ttlMs: number;
   private readonly maxEntries: number;
+  private changes = 0;
 
   constructor(private readonly o: DiscoveryOptions) {
     this.states = o.sources.map((source) => ({ source, good: undefined, lastOk: undefined, lastError: undefined }));
@@ -144,11 +145,24 @@ export class Discovery {
     this.byUrl.clear();
     for (const m of list) this.byUrl.set(m.url, m);
     for (const url of this.learnt.keys()) if (!this.byUrl.has(url)) this.learnt.delete(url);
+    this.changes++;
+  }
+
+  /**
+   * Counts the changes to what entries() and get() return (a refresh, a newly learnt address): a
+   * reader that prepared something from the entries (the gateway's selection snapshot) rebuilds it
+   * when this moves. Staleness is the clock's (isStale), not a change.
+   */
+  get version(): number {
+    return this.changes;
   }
 
   /** A GetOrchestrator answer told us the ETH address behind `url` (for the blocklist and stakes). */
   learnAddress(url: string, address: Address): void {
-    if (this.byUrl.has(url)) this.learnt.set(url, address);
+    if (this.byUrl.has(url) && this.learnt.get(url) !== address) {
+      this.learnt.set(url, address);
+      this.changes++;
+    }
   }
 
   private view(m: MarketEntry): MarketEntry {

@@ -12,7 +12,7 @@
 // set's indexes and probabilities share one buffer; the lists of objects are built when read
 // (evaluation.ts). The hot loop makes no call per candidate beyond what its facts need.
 import type { Rat } from '../../money/index.js';
-import { DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, rejectionCode, type GateReason } from './evaluation.js';
+import { ArrayRows, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, rejectionCode, type GateReason } from './evaluation.js';
 import { probabilitiesInto } from './probabilities.js';
 import { REJECT_REASONS, type Candidate, type Evaluation, type Qualified, type RejectReason, type Rejected, type SelectionWeights } from './types.js';
 
@@ -24,7 +24,7 @@ export interface EvaluateOptions {
 const GATE_ORDER = REJECT_REASONS.filter((r): r is GateReason => r !== 'price-above-max');
 
 /** The REJECT_REASONS index of a gate's name; -1 for a name that is no gate. */
-function gateCode(name: string): number {
+export function gateCode(name: string): number {
   switch (name) {
     case 'blocklisted':
       return 0;
@@ -63,7 +63,7 @@ function u64Float(x: bigint): number {
 }
 
 /** p.num/p.den > mNum/mDen, exactly (denominators > 0); mNumF/mDenF are the max's parts as doubles. */
-function priceAbove(num: bigint, den: bigint, mNum: bigint, mDen: bigint, mNumF: number, mDenF: number): boolean {
+export function priceAbove(num: bigint, den: bigint, mNum: bigint, mDen: bigint, mNumF: number, mDenF: number): boolean {
   if (num >= 0n && num <= U64_MAX && den <= U64_MAX) {
     const a = u64Float(num) * mDenF;
     const b = mNumF * u64Float(den);
@@ -71,6 +71,26 @@ function priceAbove(num: bigint, den: bigint, mNum: bigint, mDen: bigint, mNumF:
     if (a < b * (1 - CLOSE)) return false;
   }
   return num * mDen > mNum * den;
+}
+
+/** A max price's parts as the exact test reads them (aboveMax). */
+export interface MaxParts {
+  num: bigint;
+  den: bigint;
+  /** Doubles of the parts; numF is NaN beyond 2^900 (the double test then never decides). */
+  numF: number;
+  denF: number;
+}
+
+export function maxParts(max: Rat): MaxParts {
+  const numF = Number(max.num);
+  const denF = Number(max.den);
+  return { num: max.num, den: max.den, numF: numF < 2 ** 900 && denF < 2 ** 900 ? numF : NaN, denF };
+}
+
+/** p > max, exactly: the same test as evaluate()'s loop (price 0 and equality pass). */
+export function aboveMax(p: Rat, m: MaxParts): boolean {
+  return m.den === 1n ? p.num > m.num && (p.den === 1n || priceAbove(p.num, p.den, m.num, m.den, m.numF, m.denF)) : priceAbove(p.num, p.den, m.num, m.den, m.numF, m.denF);
 }
 
 /**
@@ -167,7 +187,7 @@ export function evaluate(candidates: readonly Candidate[], opts: EvaluateOptions
   const probs = new Float64Array(buf, 0, m);
   const drawing = idx.subarray(0, m);
   probabilitiesInto(cands, drawing, weights, probs);
-  return new EvaluationResult({ candidates: cands, codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 });
+  return new EvaluationResult({ rows: new ArrayRows(cands), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 });
 }
 
 /** Counts by reason, most fundamental first, and one sentence, for "no orchestrator qualified" errors. */
@@ -190,4 +210,9 @@ export function summarizeRejections(from: Evaluation | readonly Rejected[]): { c
 /** The qualified entry for `key` (a service URI), or undefined; reads an evaluate() result without building its lists. */
 export function findQualified(from: Evaluation, key: string): Qualified | undefined {
   return from instanceof EvaluationResult ? from.findQualified(key) : from.qualified.find((q) => q.candidate.key === key);
+}
+
+/** The keys of the candidates rejected for `reason`, in input order; reads an evaluate() result without building its lists. */
+export function rejectedKeys(from: Evaluation, reason: RejectReason): readonly string[] {
+  return from instanceof EvaluationResult ? from.rejectedKeys(reason) : from.rejected.filter((r) => r.reason === reason).map((r) => r.candidate.key);
 }

@@ -1,7 +1,9 @@
 // The result of evaluate(): per candidate, one code (a reject reason, drawing, or a reserve
 // reason) in a typed array, and the drawing set's probabilities. The Evaluation lists of objects
 // are built on first read — a job that only draws, or only counts reasons for its error, never
-// allocates 10,000 of them — and price details and reserve notes are formatted when read.
+// allocates 10,000 of them — and price details and reserve notes are formatted when read. The
+// candidates are read through EvaluationRows: a plain array (evaluate()) or a prepared snapshot
+// with one job's gates (snapshot.ts), whose Candidate objects are only built when a list is read.
 import { formatRatWei, type Rat } from '../../money/index.js';
 import { REJECT_REASONS, type Candidate, type Evaluation, type Qualified, type RejectReason, type Rejected, type StandbyReason } from './types.js';
 
@@ -12,6 +14,37 @@ export const DRAWING = REJECT_REASONS.length;
 export const STANDBY_COLD = DRAWING + 1;
 export const STANDBY_BAND = DRAWING + 2;
 export const PRICE_CODE = REJECT_REASONS.indexOf('price-above-max');
+/** A row left out of this job entirely (in neither list): a prepared snapshot's omitted rows. */
+export const OMITTED = 254;
+
+/** How an evaluation reads its candidates, by row. */
+export interface EvaluationRows {
+  readonly length: number;
+  /** The candidate as this job sees it (built on demand for a prepared snapshot). */
+  candidate(i: number): Candidate;
+  key(i: number): string;
+  /** The row of the candidate with this key; -1 if none. */
+  indexOf(key: string): number;
+}
+
+/** A plain array of candidates as rows. */
+export class ArrayRows implements EvaluationRows {
+  constructor(readonly candidates: readonly Candidate[]) {}
+  get length(): number {
+    return this.candidates.length;
+  }
+  candidate(i: number): Candidate {
+    return this.candidates[i]!;
+  }
+  key(i: number): string {
+    return this.candidates[i]!.key;
+  }
+  indexOf(key: string): number {
+    const c = this.candidates;
+    for (let i = 0; i < c.length; i++) if (c[i]!.key === key) return i;
+    return -1;
+  }
+}
 
 /** Used when a gate is set with an empty detail. */
 const GATE_DETAIL: Readonly<Record<GateReason, string>> = {
@@ -31,16 +64,20 @@ const showPrice = (r: Rat): string => `${formatRatWei(r, 6)} wei/unit`;
  * monomorphic; the reason and the detail are getters (the detail formatted when read).
  */
 class Rejection implements Rejected {
-  // Three fields (one is built per rejected candidate and job): the reason is read from the code.
+  // Four fields (one is built per rejected candidate and job): the reason is read from the code,
+  // the candidate from the rows when first read.
+  readonly #rows: EvaluationRows;
+  readonly #row: number;
   readonly #code: number;
   readonly #max: Rat | undefined;
-  constructor(
-    readonly candidate: Candidate,
-    code: number,
-    max: Rat | undefined,
-  ) {
+  constructor(rows: EvaluationRows, row: number, code: number, max: Rat | undefined) {
+    this.#rows = rows;
+    this.#row = row;
     this.#code = code;
     this.#max = max;
+  }
+  get candidate(): Candidate {
+    return this.#rows.candidate(this.#row);
   }
   get reason(): RejectReason {
     return REJECT_REASONS[this.#code]!;
@@ -87,7 +124,7 @@ class Standby implements Qualified {
 }
 
 export interface EvaluationParts {
-  candidates: readonly Candidate[];
+  rows: EvaluationRows;
   /** Per candidate: its code (see above). */
   codes: Uint8Array;
   /** Candidate indexes of the drawing set, in input order, and their probabilities. */
@@ -98,6 +135,69 @@ export interface EvaluationParts {
   max: Rat | undefined;
   fastestMs: number;
   bandMs: number;
+  /** Memos, filled on first use and shared by evaluations that share these arrays (never changed once set). */
+  memo?: PartsMemo;
+  /** An evaluation patched from `base` (snapshot.ts): rejections with codes not in `touched` are base's. */
+  base?: { parts: EvaluationParts; touched: ReadonlySet<number> };
+}
+
+export interface PartsMemo {
+  /** Cumulative probabilities (the draw's walk, as sums in order) and the last index with p > 0. */
+  cumulative?: Float64Array;
+  lastPositive?: number;
+  /** rejectedKeys by code. */
+  keys?: Map<number, readonly string[]>;
+}
+
+/** The drawn index into parts.drawing, as draw()'s walk (first cumulative sum above r·total), by binary search over memoized sums. */
+export function drawFromParts(parts: EvaluationParts, rng: () => number): number {
+  const memo = (parts.memo ??= {});
+  let c = memo.cumulative;
+  let last = memo.lastPositive ?? -1;
+  if (!c) {
+    const probs = parts.probs;
+    c = new Float64Array(probs.length);
+    let cum = 0;
+    last = -1;
+    for (let k = 0; k < probs.length; k++) {
+      const p = probs[k]!;
+      if (p > 0) {
+        cum += p;
+        last = k;
+      }
+      c[k] = cum;
+    }
+    memo.cumulative = c;
+    memo.lastPositive = last;
+  }
+  if (last < 0) return -1;
+  // The walk returns the first k < last with p_k > 0 and target < C[k], else last. C is
+  // non-decreasing and flat over zeros, so the first k with C[k] > target has p_k > 0.
+  const target = rng() * c[c.length - 1]!;
+  let lo = 0;
+  let hi = last; // search [0, last)
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (c[mid]! > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function keysOf(parts: EvaluationParts, code: number): readonly string[] {
+  const memo = (parts.memo ??= {});
+  const keys = (memo.keys ??= new Map());
+  let out = keys.get(code);
+  if (out) return out;
+  if (parts.base && !parts.base.touched.has(code)) out = keysOf(parts.base.parts, code);
+  else {
+    const { rows, codes, counts } = parts;
+    const list: string[] = [];
+    if (counts[code] !== 0) for (let i = 0; i < codes.length; i++) if (codes[i] === code) list.push(rows.key(i));
+    out = list;
+  }
+  keys.set(code, out);
+  return out;
 }
 
 export class EvaluationResult implements Evaluation {
@@ -109,14 +209,14 @@ export class EvaluationResult implements Evaluation {
   /** Qualified candidates in input order (built on first read). */
   get qualified(): Qualified[] {
     if (this.q) return this.q;
-    const { candidates, codes, probs, fastestMs, bandMs } = this.parts;
+    const { rows, codes, probs, fastestMs, bandMs } = this.parts;
     const out: Qualified[] = [];
     let k = 0;
     for (let i = 0; i < codes.length; i++) {
       const code = codes[i]!;
-      if (code === DRAWING) out.push({ candidate: candidates[i]!, probability: probs[k++]! });
-      else if (code === STANDBY_COLD) out.push(new Standby(candidates[i]!, 'cold', fastestMs, bandMs));
-      else if (code === STANDBY_BAND) out.push(new Standby(candidates[i]!, 'outside-latency-band', fastestMs, bandMs));
+      if (code === DRAWING) out.push({ candidate: rows.candidate(i), probability: probs[k++]! });
+      else if (code === STANDBY_COLD) out.push(new Standby(rows.candidate(i), 'cold', fastestMs, bandMs));
+      else if (code === STANDBY_BAND) out.push(new Standby(rows.candidate(i), 'outside-latency-band', fastestMs, bandMs));
     }
     return (this.q = out);
   }
@@ -124,31 +224,34 @@ export class EvaluationResult implements Evaluation {
   /** Rejected candidates in input order (built on first read). */
   get rejected(): Rejected[] {
     if (this.r) return this.r;
-    const { candidates, codes, max, counts } = this.parts;
+    const { rows, codes, max, counts } = this.parts;
     let total = 0;
     for (const c of counts) total += c;
     const out = new Array<Rejected>(total);
     let k = 0;
     for (let i = 0; i < codes.length; i++) {
       const code = codes[i]!;
-      if (code < DRAWING) out[k++] = new Rejection(candidates[i]!, code, max);
+      if (code < DRAWING) out[k++] = new Rejection(rows, i, code, max);
     }
     return (this.r = out);
+  }
+
+  /** The keys of the candidates rejected for `reason`, in input order, without building the list. */
+  rejectedKeys(reason: RejectReason): readonly string[] {
+    return keysOf(this.parts, REJECT_REASONS.indexOf(reason));
   }
 
   /** The qualified entry of the candidate with this key, without building the list (O(n) scan). */
   findQualified(key: string): Qualified | undefined {
     if (this.q) return this.q.find((x) => x.candidate.key === key);
-    const { candidates, codes, drawing, probs, fastestMs, bandMs } = this.parts;
-    for (let i = 0; i < codes.length; i++) {
-      const c = candidates[i]!;
-      if (c.key !== key) continue;
-      const code = codes[i]!;
-      if (code === STANDBY_COLD || code === STANDBY_BAND) return new Standby(c, code === STANDBY_COLD ? 'cold' : 'outside-latency-band', fastestMs, bandMs);
-      if (code === DRAWING) {
-        const k = drawing.indexOf(i);
-        return { candidate: c, probability: probs[k]! };
-      }
+    const { rows, codes, drawing, probs, fastestMs, bandMs } = this.parts;
+    const i = rows.indexOf(key);
+    if (i < 0) return undefined;
+    const code = codes[i]!;
+    if (code === STANDBY_COLD || code === STANDBY_BAND) return new Standby(rows.candidate(i), code === STANDBY_COLD ? 'cold' : 'outside-latency-band', fastestMs, bandMs);
+    if (code === DRAWING) {
+      const k = drawing.indexOf(i);
+      return { candidate: rows.candidate(i), probability: probs[k]! };
     }
     return undefined;
   }

@@ -58,16 +58,48 @@ function stakeFloat(i: number, stake: bigint): number {
 export function probabilitiesInto(cands: readonly Candidate[], idx: Int32Array, w: SelectionWeights, out: Float64Array): void {
   const n = out.length;
   if (n === 0) return;
+  // the stake share first, in place: out[k] = stake_k, then k·stake_k/Σ + the uniform share
+  if (w.stakeWeight > 0) for (let k = 0; k < n; k++) out[k] = stakeFloat(idx[k]!, cands[idx[k]!]!.stake);
+  const share = w.priceWeight > 0 ? priceScratch(n) : undefined;
+  if (share) {
+    for (let k = 0; k < n; k++) {
+      const p = cands[idx[k]!]!.price;
+      share[k] = p === undefined ? NaN : priceFloat(p);
+    }
+  }
+  finish(out, share, w);
+}
+
+/**
+ * The same from columns (a prepared snapshot, snapshot.ts): stakes[i] = Number(stake_i), prices[i]
+ * = priceFloat(price_i) or NaN for none (read only when the price weight is on). Same arithmetic in
+ * the same order as probabilitiesInto: the same doubles.
+ */
+export function probabilitiesFromColumns(stakes: Float64Array, prices: () => Float64Array, idx: Int32Array, w: SelectionWeights, out: Float64Array): void {
+  const n = out.length;
+  if (n === 0) return;
+  if (w.stakeWeight > 0) for (let k = 0; k < n; k++) out[k] = stakes[idx[k]!]!;
+  const share = w.priceWeight > 0 ? priceScratch(n) : undefined;
+  if (share) {
+    const pf = prices();
+    for (let k = 0; k < n; k++) share[k] = pf[idx[k]!]!;
+  }
+  finish(out, share, w);
+}
+
+function priceScratch(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch.subarray(0, n);
+}
+
+/** out holds the stakes as floats (when the stake weight is on), share the prices' floats (NaN = none). */
+function finish(out: Float64Array, share: Float64Array | undefined, w: SelectionWeights): void {
+  const n = out.length;
   const total = w.stakeWeight + w.priceWeight + w.randWeight;
   const rand = w.randWeight / n / total;
-
-  // the stake share first, in place: out[k] = stake_k, then k·stake_k/Σ + the uniform share
   if (w.stakeWeight > 0) {
     let sum = 0;
-    for (let k = 0; k < n; k++) {
-      const i = idx[k]!;
-      sum += out[k] = stakeFloat(i, cands[i]!.stake);
-    }
+    for (let k = 0; k < n; k++) sum += out[k]!;
     const kw = w.stakeWeight / total;
     if (sum > 0) {
       const f = kw / sum;
@@ -75,27 +107,22 @@ export function probabilitiesInto(cands: readonly Candidate[], idx: Int32Array, 
     } else out.fill(rand + kw / n);
   } else out.fill(rand);
 
-  if (w.priceWeight > 0) {
-    if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
-    const share = scratch.subarray(0, n);
-    priceShares(cands, idx, w.priceExpFactor, w.priceWeight / total, share);
+  if (share) {
+    priceShares(w.priceExpFactor, w.priceWeight / total, share);
     for (let k = 0; k < n; k++) out[k] = out[k]! + share[k]!;
   }
 }
 
-function priceShares(cands: readonly Candidate[], idx: Int32Array, factor: number, k: number, share: Float64Array): void {
+/** share[i] holds price_i as a float (NaN = none); replaced by its price share. */
+function priceShares(factor: number, k: number, share: Float64Array): void {
   const n = share.length;
   // A price beyond a double's range (Infinity from priceFloat) is infinitely expensive.
   let min = Infinity;
   let priced = 0;
   for (let i = 0; i < n; i++) {
-    const p = cands[idx[i]!]!.price;
-    if (p === undefined) {
-      share[i] = NaN;
-      continue;
-    }
+    const f = share[i]!;
+    if (Number.isNaN(f)) continue;
     priced++;
-    const f = (share[i] = priceFloat(p));
     if (f < min) min = f;
   }
   if (priced === 0 || min === Infinity) {

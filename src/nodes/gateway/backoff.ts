@@ -71,9 +71,9 @@ export class FailureBackoff {
     return ms;
   }
 
-  /** A job succeeded on the pair: the next fault starts from baseMs again. */
-  success(orchestrator: string, capability: number): void {
-    this.strikes.delete(FailureBackoff.key(orchestrator, capability));
+  /** A job succeeded on the pair: the next fault starts from baseMs again. True when a streak was forgotten. */
+  success(orchestrator: string, capability: number): boolean {
+    return this.strikes.delete(FailureBackoff.key(orchestrator, capability));
   }
 
   /** Milliseconds the pair is still left out; 0 = usable. */

@@ -1,12 +1,14 @@
-// The gateway's market: for one job target, every known orchestrator (the discovery registry) turned
-// into a selection Candidate — its facts from the session cache (price, latency, warm model) and the
-// chain or webhook (stake), its gates from this gateway's view (blocklist, this request's
-// include/exclude, stale listing, no answer, no capability, no capacity, suspension) — then
-// src/market/selection's evaluate() and weighted draw, with session stickiness on top.
+// The gateway's market: for one job target, every known orchestrator (the discovery registry) with
+// its facts from the session cache (price, latency, warm model) and the chain or webhook (stake) and
+// its gates from this gateway's view (blocklist, stale listing, no answer, no capability, no
+// capacity, suspension) — prepared once per change of the registry or the cache as a selection
+// snapshot — plus, per job, this request's gates (already tried, include/exclude, answers still
+// pending); then src/market/selection's evaluation and weighted draw, with session stickiness on top.
+// A job costs the evaluation over the snapshot's columns, not 10,000 Candidate objects.
 import type { Address } from 'viem';
 import { priceRat } from '../../money/index.js';
-import type { Candidate, Capabilities, Discovery, Evaluation, MarketEntry, Qualified, Rng, SelectionWeights } from '../../market/index.js';
-import { StickySessions, draw, evaluate, findQualified } from '../../market/index.js';
+import type { Capabilities, Discovery, Evaluation, MarketEntry, ModelConstraint, PreparedFacts, PreparedGates, Qualified, Rng, SelectionWeights } from '../../market/index.js';
+import { CandidateSnapshot, JobGates, StickySessions, draw, evaluatePrepared, findQualified } from '../../market/index.js';
 import { capabilitiesFromWire } from '../common/index.js';
 import type { JobTarget, OrchestratorSession, SessionPool, SurveyState } from './sessions.js';
 import type { SessionRefusedError } from './refused.js';
@@ -34,10 +36,12 @@ export interface PickRequest {
 
 export interface MarketView {
   evaluation: Evaluation;
-  /** Sessions by candidate key, for the qualified ones (and any other answer we hold). */
-  sessions: Map<string, OrchestratorSession>;
-  entries: Map<string, MarketEntry>;
-  states: Map<string, SurveyState>;
+  /** The session this view holds for the orchestrator (the qualified ones, and any other answer we hold). */
+  session(url: string): OrchestratorSession | undefined;
+  /** The discovery entry (fresh: with an address learnt from an answer). */
+  entry(url: string): MarketEntry | undefined;
+  /** What this view knows of its answer: a cached session or refusal, or pending (asked, no answer yet). */
+  state(url: string): SurveyState | undefined;
 }
 
 export interface Pick extends MarketView {
@@ -50,7 +54,6 @@ export interface GatewayMarketOptions {
   weights: SelectionWeights;
   rng?: Rng;
   sticky?: StickySessions;
-  now?: () => number;
 }
 
 /** The gate a discovery refusal stands for: an orchestrator that answered badly is as good as silent. */
@@ -106,86 +109,229 @@ function sessionCapabilities(session: OrchestratorSession): Capabilities {
   return c;
 }
 
+/** Snapshots kept (one per pipeline/model asked for; the model id is the client's, so bounded). */
+const MAX_SNAPSHOTS = 32;
+
+/** One orchestrator's row in a target's snapshot. */
+interface Row {
+  entry: MarketEntry;
+  state: SurveyState | undefined;
+  session: OrchestratorSession | undefined;
+  /** Worth asking (or counting as a usable answer): not stale, suspended or blocklisted by its listed address. */
+  askable: boolean;
+  stale: boolean;
+  /** Until when (the pool's clock) and below which L1 block (Infinity: no limit) this row holds. */
+  untilMs: number;
+  untilBlock: number;
+}
+
+/**
+ * Every known orchestrator's slow-changing facts for one job target, prepared for selection
+ * (src/market/selection/snapshot.ts). Immutable: a change makes a new one. Built from scratch when
+ * the discovery registry changes (its version); when the session cache changes (its version), only
+ * the rows of the orchestrators it changed are computed again (the pool's change log), and so are
+ * the rows the clock or the chain has passed the end of (a listing turning stale, a session's auth
+ * token or ticket params, a refusal, a suspension).
+ */
+class TargetSnapshot {
+  readonly uncached: number[] = [];
+  readonly usable: number[] = [];
+  readonly untilMs: number = Infinity;
+  readonly untilBlock: number = Infinity;
+  /** The oldest listing among the rows not stale yet. */
+  readonly oldestListed: number = Infinity;
+
+  constructor(
+    readonly sel: CandidateSnapshot,
+    readonly rows: readonly Row[],
+    readonly discoveryVersion: number,
+    public poolVersion: number,
+  ) {
+    let untilMs = Infinity;
+    let untilBlock = Infinity;
+    let oldest = Infinity;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.untilMs < untilMs) untilMs = r.untilMs;
+      if (r.untilBlock < untilBlock) untilBlock = r.untilBlock;
+      if (!r.stale && r.entry.lastListed < oldest) oldest = r.entry.lastListed;
+      if (r.askable) {
+        if (r.state === undefined) this.uncached.push(i);
+        else if (r.session) this.usable.push(i);
+      }
+    }
+    this.untilMs = untilMs;
+    this.untilBlock = untilBlock;
+    this.oldestListed = oldest;
+  }
+
+  /**
+   * URI/transcoder/address → rows, built on the first filtered job; a patched snapshot inherits it
+   * with the rows patched since (`unindexed`), which are checked directly.
+   */
+  private matchIndex: Map<string, number[]> | undefined;
+  private unindexed: number[] = [];
+
+  /** Hands the match index on to `next`, a patch of this snapshot in which `patched` rows changed. */
+  handOn(next: TargetSnapshot, patched: Iterable<number>): void {
+    if (!this.matchIndex) return;
+    const unindexed = [...this.unindexed, ...patched];
+    if (unindexed.length > 1024) return; // rebuilt on the next filtered job
+    next.matchIndex = this.matchIndex;
+    next.unindexed = unindexed;
+  }
+
+  /**
+   * The rows an include/exclude list matches (matches(): the service URI, the answer's transcoder or
+   * the address, lower-cased), through the index: each row it names is checked against its current
+   * facts, and so is every row patched since the index was built.
+   */
+  matching(keys: Set<string>): Set<number> {
+    if (!this.matchIndex) {
+      const index = new Map<string, number[]>();
+      const add = (k: string, i: number) => {
+        const l = index.get(k);
+        if (!l) index.set(k, [i]);
+        else if (l[l.length - 1] !== i) l.push(i);
+      };
+      this.rows.forEach(({ entry: e, session }, i) => {
+        add(e.url.toLowerCase(), i);
+        if (session?.transcoder) add(session.transcoder.toLowerCase(), i);
+        const address = e.address ?? session?.recipient;
+        if (address !== undefined) add(address.toLowerCase().slice(2), i);
+      });
+      this.matchIndex = index;
+    }
+    const out = new Set<number>();
+    const check = (i: number) => {
+      const { entry: e, session } = this.rows[i]!;
+      if (matches(keys, e.url, session?.transcoder, e.address ?? session?.recipient)) out.add(i);
+    };
+    for (const k of keys) for (const i of this.matchIndex.get(k) ?? []) check(i);
+    for (const i of this.unindexed) check(i);
+    return out;
+  }
+}
+
 export class GatewayMarket {
   readonly sticky: StickySessions;
   private readonly rng: Rng;
-  private readonly now: () => number;
+  private readonly snapshots = new Map<string, TargetSnapshot>();
+  /** Snapshots built from scratch, and patched (some rows computed again): for the bench and stats. */
+  rebuilds = 0;
+  patches = 0;
 
   constructor(private readonly o: GatewayMarketOptions) {
     this.sticky = o.sticky ?? new StickySessions();
     this.rng = o.rng ?? Math.random;
-    this.now = o.now ?? Date.now;
   }
 
   get weights(): SelectionWeights {
     return this.o.weights;
   }
 
-  /** Every known orchestrator for `job`, evaluated; asks GetOrchestrator where nothing usable is cached. */
-  async view(job: JobTarget, req: PickRequest = {}): Promise<MarketView> {
-    const { discovery, pool } = this.o;
-    const tried = req.tried ?? new Set<string>();
-    const include = filterKeys(req.filter?.include);
-    const exclude = filterKeys(req.filter?.exclude);
-    const entries = new Map<string, MarketEntry>();
-    for (const e of discovery.entries()) if (!tried.has(e.url)) entries.set(e.url, e);
-    // Who is worth asking: not stale, suspended or excluded by URI (blocklist and address filters
-    // need the answer's address, so those are asked).
-    const ask: string[] = [];
-    const states = new Map<string, SurveyState>();
-    for (const e of entries.values()) {
-      // An include list naming addresses must learn an unknown address from the answer first.
-      const outOfInclude = include !== undefined && !matches(include, e.url, undefined, e.address) && (e.address !== undefined || !hasAddress(include));
-      const filteredOut = outOfInclude || (exclude !== undefined && matches(exclude, e.url, undefined, e.address));
-      if (discovery.isStale(e) || pool.isSuspended(e.url, job.capability) || filteredOut || discovery.isBlocklisted(e)) {
-        const c = pool.cached(e.url, job);
-        if (c) states.set(e.url, c);
-      } else ask.push(e.url);
+  /** The snapshot for `job`: as it was, patched, or rebuilt (see TargetSnapshot). */
+  private snapshot(job: JobTarget): TargetSnapshot {
+    const k = `${job.capability}|${job.modelId}`;
+    const s = this.snapshots.get(k);
+    const next = s ? this.refreshed(job, s) : this.build(job);
+    if (next !== s) {
+      this.snapshots.delete(k);
+      this.snapshots.set(k, next);
+      if (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value!);
     }
-    if (req.prefer !== undefined && ask.includes(req.prefer)) await pool.ask(req.prefer, job);
-    for (const [u, s] of await pool.survey(job, ask, req.signal)) states.set(u, s);
-    const candidates: Candidate[] = [];
-    const sessions = new Map<string, OrchestratorSession>();
-    for (const e of entries.values()) {
-      const st = states.get(e.url);
-      const session = st?.kind === 'session' ? st.session : undefined;
-      if (session) sessions.set(e.url, session);
-      const fresh = discovery.get(e.url) ?? e; // the answer may have taught the registry its address
-      candidates.push(this.candidate(job, fresh, st, session, include, exclude));
-    }
-    return { evaluation: evaluate(candidates, job.maxPrice ? { maxPrice: job.maxPrice } : {}, this.o.weights), sessions, entries, states };
+    return next;
   }
 
-  private candidate(
-    job: JobTarget,
-    e: MarketEntry,
-    st: SurveyState | undefined,
-    session: OrchestratorSession | undefined,
-    include: Set<string> | undefined,
-    exclude: Set<string> | undefined,
-  ): Candidate {
+  private refreshed(job: JobTarget, s: TargetSnapshot): TargetSnapshot {
     const { discovery, pool } = this.o;
-    const address = e.address ?? session?.recipient;
-    const gates: Candidate['gates'] = {};
-    if (discovery.isBlocklisted({ address })) gates.blocklisted = `${address} is on -orchBlocklist`;
-    if (include && !matches(include, e.url, session?.transcoder, address)) gates.excluded = 'not in this request\'s "include" list';
-    else if (exclude && matches(exclude, e.url, session?.transcoder, address)) gates.excluded = 'in this request\'s "exclude" list';
-    if (discovery.isStale(e)) gates.stale = `no source has listed it since ${new Date(e.lastListed).toISOString()} (TTL ${Math.round(discovery.ttlMs / 1000)} s)`;
-    const susp = pool.suspension(e.url, job.capability);
-    if (susp) gates.suspended = `until ${new Date(susp.until).toISOString()} after ${susp.cause} (${susp.faults} fault${susp.faults === 1 ? '' : 's'} in a row)`;
-    if (!session) {
-      if (st?.kind === 'refused') {
-        const g = refusalGate(st.refused);
-        gates[g] = st.refused.message;
-      } else if (st?.kind === 'pending') gates['no-answer'] = 'asked GetOrchestrator; no answer yet';
-      // Not asked because of another gate (stale, suspended, filtered): that gate is the reason.
-      else if (Object.keys(gates).length === 0) gates['no-answer'] = 'not asked';
-    } else {
-      const m = sessionCapabilities(session).perCapability.get(job.capability)?.get(job.modelId);
-      // Full by its own account: no free slot and some in use (0/0 is "not reported", not "full").
-      if (m && m.capacity === 0 && m.capacityInUse > 0) gates.capacity = `advertises no free capacity for ${job.modelId} (${m.capacityInUse} in use)`;
+    if (discovery.version !== s.discoveryVersion) return this.build(job);
+    const redo = new Set<number>();
+    const pv = pool.version;
+    if (pv !== s.poolVersion) {
+      const urls = pool.changedSince(s.poolVersion);
+      if (!urls) return this.build(job);
+      for (const u of urls) {
+        const i = s.sel.indexOf(u);
+        if (i >= 0) redo.add(i);
+      }
     }
-    const m = session && sessionCapabilities(session).perCapability.get(job.capability)?.get(job.modelId);
+    const now = pool.clock();
+    if (now >= s.untilMs) s.rows.forEach((r, i) => r.untilMs <= now && redo.add(i));
+    if (s.untilBlock !== Infinity) {
+      const block = Number(pool.chainBlock()!);
+      if (block >= s.untilBlock) s.rows.forEach((r, i) => r.untilBlock <= block && redo.add(i));
+    }
+    if (s.oldestListed !== Infinity && discovery.isStale({ lastListed: s.oldestListed })) s.rows.forEach((r, i) => !r.stale && discovery.isStale(r.entry) && redo.add(i));
+    if (redo.size === 0) {
+      s.poolVersion = pv; // the changes were for other targets
+      return s;
+    }
+    if (redo.size > 64 && redo.size > s.rows.length / 4) return this.build(job); // most rows changed: start over
+    const rows = s.rows.slice();
+    const changed = new Map<number, PreparedFacts>();
+    for (const i of redo) {
+      const [row, facts] = this.row(job, rows[i]!.entry);
+      rows[i] = row;
+      changed.set(i, facts);
+    }
+    this.patches++;
+    const next = new TargetSnapshot(s.sel.withRows(changed), rows, s.discoveryVersion, pv);
+    s.handOn(next, redo);
+    return next;
+  }
+
+  private build(job: JobTarget): TargetSnapshot {
+    const { discovery, pool } = this.o;
+    const dv = discovery.version;
+    const pv = pool.version;
+    const rows: Row[] = [];
+    const facts: PreparedFacts[] = [];
+    for (const e of discovery.entries()) {
+      const [row, f] = this.row(job, e);
+      rows.push(row);
+      facts.push(f);
+    }
+    this.rebuilds++;
+    return new TargetSnapshot(new CandidateSnapshot(facts), rows, dv, pv);
+  }
+
+  /** One orchestrator's row and facts for `job`, from the registry's entry and the cache. */
+  private row(job: JobTarget, e: MarketEntry): [Row, PreparedFacts] {
+    const { discovery, pool } = this.o;
+    const c = pool.cachedUntil(e.url, job);
+    const st = c.state;
+    const session = st?.kind === 'session' ? st.session : undefined;
+    const stale = discovery.isStale(e);
+    const susp = pool.suspension(e.url, job.capability);
+    const untilMs = susp && susp.until < c.untilMs ? susp.until : c.untilMs;
+    const askable = !stale && !susp && !discovery.isBlocklisted(e);
+    const row: Row = { entry: e, state: st, session, askable, stale, untilMs, untilBlock: c.untilBlock === undefined ? Infinity : Number(c.untilBlock) };
+    return [row, this.facts(job, e, st, session, stale, susp)];
+  }
+
+  /** An orchestrator's facts for `job` from the registry and the cache; the job's own gates (filter, pending answers) come per job. */
+  private facts(job: JobTarget, e: MarketEntry, st: SurveyState | undefined, session: OrchestratorSession | undefined, stale: boolean, susp: ReturnType<SessionPool['suspension']>): PreparedFacts {
+    const { discovery } = this.o;
+    const address = e.address ?? session?.recipient;
+    const gates: PreparedGates = {};
+    if (discovery.isBlocklisted({ address })) gates.blocklisted = () => `${address} is on -orchBlocklist`;
+    if (stale) gates.stale = () => `no source has listed it since ${new Date(e.lastListed).toISOString()} (TTL ${Math.round(discovery.ttlMs / 1000)} s)`;
+    if (susp) gates.suspended = () => `until ${new Date(susp.until).toISOString()} after ${susp.cause} (${susp.faults} fault${susp.faults === 1 ? '' : 's'} in a row)`;
+    let fallback: PreparedFacts['fallback'];
+    let m: ModelConstraint | undefined;
+    if (!session) {
+      if (st?.kind === 'refused') gates[refusalGate(st.refused)] = st.refused.message;
+      // Not asked because of another gate (stale, suspended, filtered): that gate is the reason.
+      else fallback = { reason: 'no-answer', detail: 'not asked' };
+    } else {
+      m = sessionCapabilities(session).perCapability.get(job.capability)?.get(job.modelId);
+      // Full by its own account: no free slot and some in use (0/0 is "not reported", not "full").
+      if (m && m.capacity === 0 && m.capacityInUse > 0) {
+        const inUse = m.capacityInUse;
+        gates.capacity = () => `advertises no free capacity for ${job.modelId} (${inUse} in use)`;
+      }
+    }
     return {
       key: e.url,
       ...(address ? { address } : {}),
@@ -193,27 +339,127 @@ export class GatewayMarket {
       ...(session ? { price: priceRat(session.price), latencyMs: Math.round(session.latencyMs * 10) / 10 } : {}),
       warm: m?.warm ?? false,
       gates,
+      ...(fallback ? { fallback } : {}),
+    };
+  }
+
+  /**
+   * Every known orchestrator for `job`, evaluated; asks GetOrchestrator where nothing usable is
+   * cached. Per job: the snapshot (rebuilt only when something changed), this request's gates (tried,
+   * include/exclude, answers still pending) as a small override, and the evaluation.
+   */
+  async view(job: JobTarget, req: PickRequest = {}): Promise<MarketView> {
+    const { pool } = this.o;
+    const tried = req.tried ?? new Set<string>();
+    const include = filterKeys(req.filter?.include);
+    const exclude = filterKeys(req.filter?.exclude);
+    const filtered = include !== undefined || exclude !== undefined;
+    // Who is worth asking: not stale, suspended or excluded by URI (blocklist and address filters
+    // need the answer's address, so those are asked).
+    const filteredOut = (e: MarketEntry): boolean => {
+      if (!filtered) return false;
+      // An include list naming addresses must learn an unknown address from the answer first.
+      const outOfInclude = include !== undefined && !matches(include, e.url, undefined, e.address) && (e.address !== undefined || !hasAddress(include));
+      return outOfInclude || (exclude !== undefined && matches(exclude, e.url, undefined, e.address));
+    };
+    const first = this.snapshot(job);
+    const ask: string[] = [];
+    for (const i of first.uncached) {
+      const e = first.rows[i]!.entry;
+      if (!tried.has(e.url) && !filteredOut(e)) ask.push(e.url);
+    }
+    let surveyed: Map<string, SurveyState> | undefined;
+    if (ask.length > 0) {
+      // The usable answers already held count as answers for the fan-out's timing.
+      let usable = 0;
+      for (const i of first.usable) {
+        const e = first.rows[i]!.entry;
+        if (!tried.has(e.url) && !filteredOut(e)) {
+          usable = 1;
+          break;
+        }
+      }
+      if (req.prefer !== undefined && ask.includes(req.prefer)) await pool.ask(req.prefer, job);
+      surveyed = await pool.survey(job, ask, req.signal, usable);
+    }
+    // The answers changed the cache (and maybe taught the registry addresses): the snapshot follows.
+    const snap = surveyed ? this.snapshot(job) : first;
+    const gates = new JobGates();
+    for (const url of tried) {
+      const i = snap.sel.indexOf(url);
+      if (i >= 0) gates.omit(i);
+    }
+    if (surveyed) {
+      for (const [url, st] of surveyed) {
+        const i = snap.sel.indexOf(url);
+        if (i < 0 || gates.omitted.has(i)) continue;
+        const held = snap.rows[i]!.state;
+        if (st.kind === 'pending') gates.set(i, 'no-answer', 'asked GetOrchestrator; no answer yet');
+        else if (st.kind === 'refused' && !(held?.kind === 'refused' && held.refused === st.refused)) gates.set(i, refusalGate(st.refused), st.refused.message);
+        else if (st.kind === 'session' && !(held?.kind === 'session' && held.session === st.session)) gates.set(i, 'no-answer', 'answered, but its session is no longer cached');
+      }
+    }
+    const excluded = exclude && snap.matching(exclude);
+    if (include) {
+      const included = snap.matching(include);
+      for (let i = 0; i < snap.rows.length; i++) {
+        if (gates.omitted.has(i)) continue;
+        if (!included.has(i)) gates.set(i, 'excluded', 'not in this request\'s "include" list');
+        else if (excluded?.has(i)) gates.set(i, 'excluded', 'in this request\'s "exclude" list');
+      }
+    } else if (excluded) {
+      for (const i of excluded) if (!gates.omitted.has(i)) gates.set(i, 'excluded', 'in this request\'s "exclude" list');
+    }
+    const evaluation = evaluatePrepared(snap.sel, gates.size > 0 ? gates : undefined, job.maxPrice ? { maxPrice: job.maxPrice } : {}, this.o.weights);
+    const state = (url: string): SurveyState | undefined => {
+      const i = snap.sel.indexOf(url);
+      if (i < 0 || gates.omitted.has(i)) return undefined;
+      return surveyed?.get(url) ?? snap.rows[i]!.state;
+    };
+    return {
+      evaluation,
+      state,
+      session: (url) => {
+        const st = state(url);
+        return st?.kind === 'session' ? st.session : undefined;
+      },
+      entry: (url) => {
+        const i = snap.sel.indexOf(url);
+        return i < 0 || gates.omitted.has(i) ? undefined : snap.rows[i]!.entry;
+      },
     };
   }
 
   /** The orchestrator for the job's next attempt: the sticky one if it still qualifies, else a weighted draw. */
   async pick(job: JobTarget, req: PickRequest = {}): Promise<Pick> {
-    const view = await this.view(job, req);
+    for (let round = 0; ; round++) {
+      const view = await this.view(job, req);
+      const chosen = this.choose(view, req);
+      // The snapshot trusts a session until the clock or the chain passes its end; whether the
+      // Sender still holds its pm session with nonces to spare is checked here, for the one chosen.
+      // One that no longer is usable is dropped (asked again by the next view) and the choice made again.
+      const held = chosen && this.o.pool.cached(chosen.session.url, job);
+      if (!chosen || round >= 2 || (held?.kind === 'session' && held.session === chosen.session)) return { ...view, chosen };
+      this.o.pool.invalidate(chosen.session, job); // a no-op when a newer answer replaced it: the next view has that one
+    }
+  }
+
+  private choose(view: MarketView, req: PickRequest): Pick['chosen'] {
     if (req.prefer !== undefined) {
       const q = findQualified(view.evaluation, req.prefer);
-      const s = q && view.sessions.get(q.candidate.key);
-      if (q && s) return { ...view, chosen: { session: s, qualified: q, sticky: false } };
+      const s = q && view.session(q.candidate.key);
+      if (q && s) return { session: s, qualified: q, sticky: false };
     }
     if (req.sessionKey !== undefined) {
       const key = this.sticky.get(req.sessionKey);
       // Stuck to one that still qualifies (a standby one too: the stream must not move for a tier).
       const q = key === undefined ? undefined : findQualified(view.evaluation, key);
-      const s = q && view.sessions.get(q.candidate.key);
-      if (q && s) return { ...view, chosen: { session: s, qualified: q, sticky: true } };
+      const s = q && view.session(q.candidate.key);
+      if (q && s) return { session: s, qualified: q, sticky: true };
     }
     const q = draw(view.evaluation, this.rng);
-    const s = q && view.sessions.get(q.candidate.key);
-    return { ...view, chosen: q && s ? { session: s, qualified: q, sticky: false } : undefined };
+    const s = q && view.session(q.candidate.key);
+    return q && s ? { session: s, qualified: q, sticky: false } : undefined;
   }
 
   /** The job succeeded on `url`: the session key stays there. */

@@ -51,13 +51,10 @@ export function orchestratorsTable(job: JobTarget, view: MarketView, pool: Sessi
   for (const q of ev.qualified) verdict.set(q.candidate.key, { qualifies: true, detail: q.standby ? (q.note ?? null) : null, probability: q.probability, standby: q.standby ?? null });
   for (const r of ev.rejected) verdict.set(r.candidate.key, { qualifies: r.reason, detail: r.detail, probability: null, standby: null });
   for (const c of [...ev.qualified.map((q) => q.candidate), ...ev.rejected.map((r) => r.candidate)]) {
-    const e = view.entries.get(c.key);
+    const e = view.entry(c.key);
     const v = verdict.get(c.key)!;
     summary[v.qualifies === true ? 'qualifies' : v.qualifies] = (summary[v.qualifies === true ? 'qualifies' : v.qualifies] ?? 0) + 1;
-    const s = view.sessions.get(c.key) ?? (() => {
-      const st = view.states.get(c.key);
-      return st?.kind === 'session' ? st.session : undefined;
-    })();
+    const s = view.session(c.key);
     const caps: string[] = [];
     if (s) {
       for (const [cap, models] of capabilitiesFromWire(s.info.capabilities).perCapability) {

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { FastifyReply } from 'fastify';
 import type { Rat } from '../../money/index.js';
-import { aiJobCapabilities, pipelineToCapability } from '../../market/index.js';
+import { aiJobCapabilities, pipelineToCapability, rejectedKeys } from '../../market/index.js';
 import { capabilitiesToWire } from '../common/index.js';
 import { refusalFromHeaders } from '../../wire/index.js';
 import { attemptAction, classifyFailure, classifyPaymentError } from './attempt-failure.js';
@@ -103,10 +103,11 @@ export class JobRunner {
         // The client left while the orchestrators were being asked: nobody to answer.
         if (gone.signal.aborted) throw new ClientGoneError();
         view = pick;
-        for (const r of pick.evaluation.rejected) {
-          if (r.reason === 'price-above-max' && !priceCounted.has(r.candidate.key)) {
-            priceCounted.add(r.candidate.key);
-            this.d.stats.refusal('GW_PRICE_TOO_HIGH', r.candidate.key);
+        // Read from the evaluation's codes: the rejected list (thousands of objects) is not built per pick.
+        for (const key of rejectedKeys(pick.evaluation, 'price-above-max')) {
+          if (!priceCounted.has(key)) {
+            priceCounted.add(key);
+            this.d.stats.refusal('GW_PRICE_TOO_HIGH', key);
           }
         }
         const sess = pick.chosen?.session;

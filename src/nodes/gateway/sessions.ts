@@ -102,6 +102,8 @@ export interface SessionPoolOptions {
 
 /** The model id is the client's: without a cap, any client could grow the cache without end. */
 export const DEFAULT_MAX_SESSION_ENTRIES = 10_000;
+/** How many changes changedSince() can list (a reader further behind rebuilds from scratch). */
+const CHANGE_LOG = 512;
 /** Expired refusals are swept at most this often (each lookup of one also replaces it). */
 const REFUSAL_SWEEP_MS = 1_000;
 
@@ -139,6 +141,9 @@ export class SessionPool {
   private lastRefusalSweep = 0;
   private readonly now: () => number;
   private readonly directory: OrchestratorDirectory;
+  private changes = 0;
+  /** The orchestrator URL of each of the last changes (the last CHANGE_LOG at most), oldest first. */
+  private readonly changeLog: string[] = [];
 
   constructor(private readonly o: SessionPoolOptions) {
     this.now = o.now ?? Date.now;
@@ -155,8 +160,42 @@ export class SessionPool {
     return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.backoff.size, pmSessions: this.pm.size, pmRetiring: this.pm.retiringCount };
   }
 
+  /**
+   * Counts the changes to what cached(), suspension() and isSuspended() answer, other than the clock
+   * and the chain's block passing an entry's end (see cachedUntil) or the Sender ending a pm session:
+   * an entry stored or dropped, a fault, a streak ended. The gateway's selection snapshot is rebuilt
+   * when it moves.
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  private changed(url: string): void {
+    this.changes++;
+    this.changeLog.push(url);
+    if (this.changeLog.length > 2 * CHANGE_LOG) this.changeLog.splice(0, this.changeLog.length - CHANGE_LOG);
+  }
+
+  /** The orchestrator URLs of the changes since `version` (repeats possible), or undefined when they are no longer all remembered. */
+  changedSince(version: number): string[] | undefined {
+    const n = this.changes - version;
+    if (n < 0 || n > this.changeLog.length) return undefined;
+    return this.changeLog.slice(this.changeLog.length - n);
+  }
+
+  /** This pool's clock (ms since the epoch). */
+  clock(): number {
+    return this.now();
+  }
+
+  /** The L1 block the ticket params' expiry is judged by (on-chain), else undefined. */
+  chainBlock(): bigint | undefined {
+    return this.o.chain?.lastSeenL1Block();
+  }
+
   /** Caches `e` as the most recently used, ending the pm session of what it replaces and evicting beyond the cap. */
   private store(k: string, e: Entry): void {
+    this.changed(k.slice(0, k.indexOf('|')));
     const old = this.cache.get(k);
     this.cache.delete(k);
     this.cache.set(k, e);
@@ -177,6 +216,7 @@ export class SessionPool {
   private remove(k: string): void {
     const e = this.cache.get(k);
     if (!e) return;
+    this.changed(k.slice(0, k.indexOf('|')));
     this.cache.delete(k);
     this.pm.release(pmIdOf(e));
   }
@@ -220,13 +260,14 @@ export class SessionPool {
 
   /** One fault of `url`'s own for `capability`: left out for that capability only (backoff.ts), its sessions for it dropped. */
   suspend(url: string, capability: CapabilityId, cause?: string): void {
+    this.changed(url);
     this.backoff.fault(url, capability, cause);
     for (const k of [...this.cache.keys()]) if (k.startsWith(`${url}|${capability}|`)) this.remove(k);
   }
 
   /** A job succeeded: the backoff of (url, capability) starts over. */
   succeeded(url: string, capability: CapabilityId): void {
-    this.backoff.success(url, capability);
+    if (this.backoff.success(url, capability)) this.changed(url);
   }
 
   /** Drops a cached session so the next job re-discovers it (fresh params and auth token). */
@@ -251,6 +292,28 @@ export class SessionPool {
     return true;
   }
 
+  /**
+   * cached(), and how long its answer holds without a change to the pool (version): until `untilMs`
+   * on this pool's clock and, on-chain, while the chain's block is below `untilBlock`. Not covered:
+   * the Sender ending a session's pm session or its nonces running out (checked again by cached()
+   * when the session is chosen).
+   */
+  cachedUntil(url: string, job: JobTarget): { state: SurveyState | undefined; untilMs: number; untilBlock: bigint | undefined } {
+    const state = this.cached(url, job);
+    if (state?.kind === 'session') {
+      const s = state.session;
+      const untilMs = Number(s.authExpiration - AUTH_REFRESH_MARGIN_S) * 1000;
+      const untilBlock = s.ticketParams && this.o.chain ? s.ticketParams.expirationBlock - PARAMS_EXPIRY_BUFFER : undefined;
+      return { state, untilMs, untilBlock };
+    }
+    if (state?.kind === 'refused') {
+      const e = this.cache.get(this.key(url, job));
+      return { state, untilMs: e && 'refused' in e ? e.until : 0, untilBlock: undefined };
+    }
+    // Nothing usable stays so until something is stored (a version change).
+    return { state, untilMs: Infinity, untilBlock: undefined };
+  }
+
   /** What the cache holds for (url, job) now, without asking anyone; undefined = nothing usable. */
   cached(url: string, job: JobTarget): SurveyState | undefined {
     const e = this.cache.get(this.key(url, job));
@@ -265,12 +328,13 @@ export class SessionPool {
    * counting as answers: with one cached, the wait ends at the first checkpoint (0.5 s) at the
    * latest, else at the first checkpoint with an answer (0.5, 1, 2, 4 s) or at 6 s — and always as
    * soon as everybody asked has answered. Questions still open run on and land in the cache.
+   * `usableElsewhere`: usable cached sessions the caller holds outside `urls` (they count as answers).
    */
-  async survey(job: JobTarget, urls: readonly string[], signal?: AbortSignal): Promise<Map<string, SurveyState>> {
+  async survey(job: JobTarget, urls: readonly string[], signal?: AbortSignal, usableElsewhere = 0): Promise<Map<string, SurveyState>> {
     this.pm.endRetired();
     const out = new Map<string, SurveyState>();
     const ask: string[] = [];
-    let usable = 0;
+    let usable = usableElsewhere;
     for (const u of urls) {
       const c = this.cached(u, job);
       if (c) {
