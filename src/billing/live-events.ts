@@ -13,7 +13,7 @@ export const LIVE_EVENTS_QUEUE = 'ai_stream_events';
 /**
  * Which rule stopped the stream (live-receiver.ts): the credit could not pay the interval that came
  * due, or no payment came for (1 + grace) intervals and the credit beyond the stream's reserve
- * could not pay the next interval.
+ * was used up.
  */
 export type LiveStopCause = 'credit_exhausted' | 'payment_overdue';
 
@@ -26,7 +26,7 @@ export interface InsufficientBalance {
   balance: Rat;
   /** What the interval's stream time cost (wei, exact). */
   owed: Rat;
-  /** What the balance had to hold to go on: `owed`; overdue: owed + reserve + the next interval. */
+  /** What the balance had to hold to go on: `owed`; overdue: owed + reserve. */
   required: Rat;
   /** required − balance. */
   shortfall: Rat;
@@ -70,7 +70,7 @@ export function insufficientBalanceEvent(f: InsufficientBalance): { queue_event_
       message:
         f.cause === 'payment_overdue'
           ? `stream ${f.manifestId} stopped: no payment since ${f.lastPaymentAt === undefined ? 'its start' : new Date(f.lastPaymentAt).toISOString()}, ` +
-            `and its balance ${f.balance.toString()} wei does not cover its ${f.reserve.toString()} wei reserve and the next interval ` +
+            `and its balance ${f.balance.toString()} wei does not cover its ${f.reserve.toString()} wei reserve and the time it streamed ` +
             `(${f.required.toString()} wei at ${f.pricePerSecond.toString()} wei/s); pay every interval`
           : `stream ${f.manifestId} stopped: its balance ${f.balance.toString()} wei does not cover the ${f.owed.toString()} wei ` +
             `its last interval cost at ${f.pricePerSecond.toString()} wei/s; pay more often or more per payment`,

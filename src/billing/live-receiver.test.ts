@@ -150,17 +150,17 @@ describe('LivePaymentReceiver', () => {
     assert.equal(stoppedAt! - lastPaid, 3250);
     assert.equal(f.lastPaymentAt, lastPaid);
     assert.equal(f.stoppedAt, stoppedAt);
-    // 60 s + 5 s credited, 8 s streamed: 57 s held, below the 60 s reserve + this pass's 0.25 s + 1 s.
+    // 60 s + 5 s credited, 8 s streamed: 57 s held, below the 60 s reserve + this pass's 0.25 s.
     assert.ok(f.balance.eq(Rat.from(57n * WEI_PER_S)), f.balance.toString());
     assert.ok(f.owed.eq(Rat.of(WEI_PER_S, 4n)));
     assert.ok(f.reserve.eq(start));
-    assert.ok(f.required.eq(Rat.of(245n * WEI_PER_S, 4n)), f.required.toString());
+    assert.ok(f.required.eq(Rat.of(241n * WEI_PER_S, 4n)), f.required.toString());
     assert.ok(f.shortfall.eq(f.required.sub(f.balance)));
     assert.ok(f.debited.eq(Rat.of(8250n * WEI_PER_S, 1000n)), 'the time that ran is debited');
     assert.equal(rx.close(MID)!.debited.toString(), f.debited.toString());
   });
 
-  it('does not stop an overdue stream whose credit beyond its reserve covers the next interval', async () => {
+  it('an overdue stream paid beyond its reserve streams to the end of what it paid, then stops', async () => {
     const { balances, rx, advance } = setup({ intervalMs: 1000 });
     const price = livePriceInfo(WEI_PER_S);
     const start = Rat.from(10n * WEI_PER_S);
@@ -174,11 +174,15 @@ describe('LivePaymentReceiver', () => {
     }
     advance(500); // 3.5 s unpaid: overdue, but 1.5 s beyond the reserve remain
     assert.equal(await rx.tick(MID), undefined);
-    advance(500); // 4 s: 1 s beyond the reserve, the next interval's cost: still covered
+    advance(1000); // 4.5 s: 0.5 s remain
     assert.equal(await rx.tick(MID), undefined);
-    advance(1); // less than the next interval beyond the reserve
+    advance(500); // 5 s: exactly what it paid, not yet beyond it
+    assert.equal(await rx.tick(MID), undefined);
+    advance(1); // 1 ms on the reserve
     const f = await rx.tick(MID);
     assert.equal(f?.cause, 'payment_overdue');
+    assert.ok(f.balance.eq(start), 'the whole reserve is held');
+    assert.ok(f.debited.eq(Rat.of(5001n * WEI_PER_S, 1000n)), f.debited.toString());
     assert.deepEqual(r.stops, ['insufficient_balance']);
     rx.close(MID);
   });
@@ -242,6 +246,31 @@ describe('LivePaymentReceiver', () => {
     );
     rx.closeAll();
     assert.equal(rx.size, 0);
+  });
+
+  it('on real timers: an overdue stream paid ahead is stopped the moment its paid time ends, not at the next interval pass', async () => {
+    const balances = new Balances();
+    const rx = new LivePaymentReceiver({ balances, intervalMs: 1000 });
+    const price = livePriceInfo(1_000_000n); // 1,000 wei per ms
+    const start = Rat.from(10n ** 9n);
+    // The start payment (the reserve) and 3.3 s beyond it: overdue at 3 s, paid to 3.3 s; passes at 3 s and 4 s.
+    balances.credit(SENDER, MID, start.add(3_300_000n));
+    const r = recorder();
+    const openedAt = Date.now();
+    let stoppedAt: number | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      rx.open({ manifestId: MID, sender: SENDER, price }, { ...r.handlers, onStop: (why) => (r.stops.push(why), (stoppedAt = Date.now()), resolve()) }, start);
+    });
+    try {
+      await withTimeout(stopped, 20_000);
+      const f = r.events[0]!;
+      assert.equal(f.cause, 'payment_overdue');
+      assert.ok(stoppedAt! - openedAt >= 3300, `stopped ${stoppedAt! - openedAt} ms after the start, before its paid time ended`);
+      assert.ok(stoppedAt! - openedAt < 3900, `stopped ${stoppedAt! - openedAt} ms after the start: the next pass (4 s) stopped it, not its deadline`);
+      assert.ok(f.balance.sub(f.owed).lt(f.reserve), 'stopped once on its reserve');
+    } finally {
+      rx.closeAll();
+    }
   });
 
   it('on real timers: stops a stream whose credit runs out, and leaves no timer behind', async () => {

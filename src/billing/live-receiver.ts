@@ -16,8 +16,9 @@
 //    when its preload runs out (60 s in go-livepeer): the credit its start payment bought is held as
 //    its reserve (both go-livepeer's gateway and ours count that preload as spent at the start and
 //    keep paying the elapsed time on top of it), and when no payment (ticketless ones count) has
-//    come for `graceIntervals` + 1 intervals and the credit beyond the reserve does not cover the
-//    next interval, the stream is stopped with the same figures (cause `payment_overdue`).
+//    come for `graceIntervals` + 1 intervals and the credit beyond the reserve is used up, the
+//    stream is stopped with the same figures (cause `payment_overdue`). A stream paid further ahead
+//    runs exactly to the end of what it paid (checked at that moment), then stops the same way.
 import { Rat, type PriceInfo } from '../money/index.js';
 import type { Balances } from './balances.js';
 import { BillingError } from './errors.js';
@@ -101,6 +102,14 @@ class Stream {
   }
 }
 
+/** Whole ms (at least 1, +1 so the check finds it spent) that `credit` pays for at `perSecond` wei/s. */
+function msCoveredBy(credit: Rat, perSecond: Rat): number {
+  if (!perSecond.gt(Rat.ZERO)) return 1;
+  const ms = credit.mul(1000n).div(perSecond).ceil();
+  // Bounded: a timer holds at most ~24.8 days; a later check comes from the interval pass anyway.
+  return Number(ms > 2_000_000_000n ? 2_000_000_000n : ms) + 1;
+}
+
 export class LivePaymentReceiver {
   readonly intervalMs: number;
   readonly maxStreams: number;
@@ -168,9 +177,13 @@ export class LivePaymentReceiver {
 
   /** (Re)arms the overdue check for `overdueMs` after the last payment (the check is a tick). */
   #arm(s: Stream): void {
-    if (s.deadline) clearTimeout(s.deadline);
     // +1 ms: the check must find the payment strictly older than overdueMs.
-    s.deadline = setTimeout(() => void this.tick(s.terms.manifestId), this.overdueMs + 1);
+    this.#armAt(s, this.overdueMs + 1);
+  }
+
+  #armAt(s: Stream, ms: number): void {
+    if (s.deadline) clearTimeout(s.deadline);
+    s.deadline = setTimeout(() => void this.tick(s.terms.manifestId), ms);
   }
 
   view(manifestId: string): LiveStreamView | undefined {
@@ -181,7 +194,7 @@ export class LivePaymentReceiver {
   /**
    * One accounting pass (the interval timer and the overdue deadline call it): debits the stream
    * time since the last pass; when the balance does not cover it, or the stream is overdue (no
-   * payment for overdueMs, and beyond its reserve the credit cannot pay the next interval), hands
+   * payment for overdueMs, and the credit beyond its reserve used up), hands
    * the figures to the stream's handlers and stops it.
    * Returns the figures when it stopped the stream.
    */
@@ -193,10 +206,15 @@ export class LivePaymentReceiver {
     const owed = s.meter.dueFee(now);
     const balance = this.#balances.balance(sender, manifestId) ?? Rat.ZERO;
     const since = s.lastPaymentAt === undefined ? Infinity : this.#wall() - s.lastPaymentAt;
-    // Overdue: no payment for overdueMs, and beyond its reserve the credit cannot pay this pass and the next interval.
-    const nextInterval = liveFeeForMs(BigInt(Math.ceil(this.intervalMs)), s.terms.price);
-    const overdueNeed = owed.add(s.reserve).add(nextInterval);
-    const overdue = since > this.overdueMs && balance.lt(overdueNeed);
+    // Overdue: no payment for overdueMs, and the stream has used up what it paid beyond its reserve
+    // (it is living on the reserve). A sender that paid ahead (large tickets, as go-livepeer's
+    // remote-signer gateway sends: it skips intervals while its credit lasts) streams exactly to the
+    // end of what it paid: the check is re-armed for that moment, not left to the next pass.
+    const overdueNeed = owed.add(s.reserve);
+    const ahead = balance.sub(overdueNeed);
+    const late = since > this.overdueMs;
+    const overdue = late && ahead.lt(Rat.ZERO);
+    if (late && !overdue && this.#timers && !balance.lt(owed)) this.#armAt(s, msCoveredBy(ahead, s.pricePerSecond));
     if (owed.isZero() && !overdue) return undefined;
     this.#debit(s, now);
     const cause: LiveStopCause | undefined = balance.lt(owed) ? 'credit_exhausted' : overdue ? 'payment_overdue' : undefined;

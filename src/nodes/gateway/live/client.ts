@@ -97,7 +97,9 @@ export async function runLiveClient(o: LiveClientOptions): Promise<LiveClientRes
   const startLatencyMs = Date.now() - t0;
   const headers = o.authToken ? { authorization: `Bearer ${o.authToken}` } : undefined;
   const pub = new HttpTricklePublisher({ url: start.publish_url, mime: 'video/MP2T', ...(headers ? { headers } : {}) });
-  const sub = new HttpTrickleSubscriber({ url: start.subscribe_url, start: -1, ...(headers ? { headers } : {}) });
+  // A client that falls behind the gateway's ring (470) skips to the latest output segment, as
+  // go-livepeer's subscribers do, instead of ending its output.
+  const sub = new HttpTrickleSubscriber({ url: start.subscribe_url, start: -1, jumpToLatest: true, ...(headers ? { headers } : {}) });
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
