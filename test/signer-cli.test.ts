@@ -49,6 +49,7 @@ describe('livepeer-ts signer (process)', () => {
       [['signer'], /-ethUrl is required/],
       [['signer', '-ethUrl', 'http://127.0.0.1:1'], /needs its key: -ethPrivateKey or env LIVEPEER_TS_PRIVATE_KEY/],
       [['-remoteSigner', '-gateway'], /-remoteSigner and -gateway are different modes/],
+      [['signer', '-ethUrl', 'http://127.0.0.1:1', '-ethPrivateKey', `0x${'11'.repeat(32)}`, '-storeDurability', 'fast'], /-storeDurability must be full or normal/],
     ];
     for (const [args, want] of cases) {
       const r = await run(args);

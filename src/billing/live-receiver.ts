@@ -23,7 +23,7 @@ import { Rat, type PriceInfo } from '../money/index.js';
 import type { Balances } from './balances.js';
 import { BillingError } from './errors.js';
 import type { InsufficientBalance, LiveStopCause } from './live-events.js';
-import { DEFAULT_LIVE_PAYMENT_INTERVAL_MS, LiveMeter, liveFeeForMs, liveWeiPerSecond } from './live-price.js';
+import { DEFAULT_LIVE_PAYMENT_INTERVAL_MS, LiveMeter, liveWeiPerSecond } from './live-price.js';
 
 export interface LiveReceiverOptions {
   balances: Balances;

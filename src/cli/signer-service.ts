@@ -16,6 +16,8 @@ export interface SignerServiceFlags {
   privateKey: `0x${string}`;
   dataDir: string;
   storeUrl: string | undefined;
+  /** -storeDurability (full: fsync per commit, the default; normal: survives a process crash only). */
+  storeDurability?: 'full' | 'normal';
   priceLimits: PriceLimits;
   maxTicketEV: bigint;
   maxTotalEV: bigint;
@@ -36,7 +38,7 @@ export async function createSignerService(flags: SignerServiceFlags, seams: Sign
   let store: Store | undefined;
   if (!flags.statelessSigner) {
     try {
-      store = await openStore(storeOptionsFromFlags({ dataDir: flags.dataDir, ...(flags.storeUrl ? { storeUrl: flags.storeUrl } : {}) }));
+      store = await openStore(storeOptionsFromFlags({ dataDir: flags.dataDir, ...(flags.storeUrl ? { storeUrl: flags.storeUrl } : {}), ...(flags.storeDurability ? { storeDurability: flags.storeDurability } : {}) }));
     } catch (err) {
       throw new SignerNodeConfigError(`cannot open the replay store: ${(err as Error).message}`, { cause: err });
     }

@@ -9,6 +9,7 @@ import { zeroAddress } from 'viem';
 import { ChainPoolSource, SelectionConfigError, parsePriceLimits, type DiscoverySource, type PriceLimits } from '../market/index.js';
 import { DEFAULT_SIGNER_HTTP_ADDR, SignerNodeError, resolveSignerNodeConfig, startSignerNode, type SignerNodeConfigInput, type SignerNodeHandle } from '../nodes/signer/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
+import { storeFlags } from './store-flags.js';
 import type { Command } from './main.js';
 import { createSignerService, type SignerServiceFlags } from './signer-service.js';
 import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
@@ -35,6 +36,7 @@ const specs = {
   dataDir: { kind: 'string', description: 'data directory: the replay store (SQLite) lives here (default ~/.lpData-ts)' },
   datadir: { kind: 'string', description: 'go-livepeer\'s spelling of -dataDir' },
   storeUrl: { kind: 'string', description: 'PostgreSQL URL for the replay store, shared by several signer replicas (default: SQLite in -dataDir)' },
+  storeDurability: { kind: 'string', description: 'full: an issued state\'s sequence number survives a power loss (fsync per commit); normal: a process crash only', default: 'full' },
   maxPricePerUnit: { kind: 'string', description: 'max wei per -pixelsPerUnit units; 0 = accept any price', default: '0' },
   pixelsPerUnit: { kind: 'string', description: 'units the max price is for', default: '1' },
   maxPricePerCapability: { kind: 'string', description: 'JSON or a file: {"capabilities_prices":[{"pipeline","model_id","price_per_unit","pixels_per_unit"}]}' },
@@ -125,6 +127,7 @@ export const signerCommand: Command = {
       privateKey: hexKey(flags.ethPrivateKey ?? (process.env[PRIVATE_KEY_ENV] || undefined)),
       dataDir: flags.dataDir ?? flags.datadir ?? join(homedir(), '.lpData-ts'),
       storeUrl: flags.storeUrl,
+      storeDurability: storeFlags(flags).storeDurability,
       priceLimits,
       maxTicketEV: flags.maxTicketEV ?? 3_000_000_000_000n,
       maxTotalEV: flags.maxTotalEV ?? 20_000_000_000_000n,
