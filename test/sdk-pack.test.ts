@@ -71,30 +71,37 @@ describe('npm pack → install into a fresh project', () => {
     assert.equal(existsSync(join(app, 'node_modules', 'solc')), false, 'solc is not installed for SDK users');
   });
 
+  // One tsc run over both consumers (a full check of the installed declarations costs ~15 s of CPU):
+  // the good one must have no error at all, the bad one exactly the errors it was written to have.
+  let tscRun: ReturnType<typeof run> | undefined;
+  const typeCheck = () => {
+    if (!tscRun) {
+      writeFileSync(
+        join(app, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+          files: ['consumer.ts', 'type-error.ts'],
+        }),
+      );
+      tscRun = run(process.execPath, [TSC, '-p', 'tsconfig.json', '--pretty', 'false'], app);
+    }
+    return tscRun;
+  };
+  const errorLines = (out: string) => out.split('\n').filter((l) => /: error TS\d+/.test(l));
+
   it('type-checks a strict TypeScript consumer against the installed declarations', () => {
-    writeFileSync(
-      join(app, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-        files: ['consumer.ts'],
-      }),
-    );
-    const r = run(process.execPath, [TSC, '-p', 'tsconfig.json'], app);
-    assert.equal(r.code, 0, r.text);
+    const r = typeCheck();
+    assert.ok(r.code === 0 || r.code === 1 || r.code === 2, r.text);
+    const elsewhere = errorLines(r.out).filter((l) => !l.startsWith('type-error.ts('));
+    assert.deepEqual(elsewhere, [], r.text);
   });
 
   it('refuses a consumer with type errors (the declarations are real types, not any)', () => {
-    writeFileSync(
-      join(app, 'tsconfig.bad.json'),
-      JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] },
-        files: ['type-error.ts'],
-      }),
-    );
-    const r = run(process.execPath, [TSC, '-p', 'tsconfig.bad.json'], app);
+    const r = typeCheck();
     assert.notEqual(r.code, 0);
-    assert.match(r.out, /type-error\.ts\(4,\d+\): error TS2345/);
-    assert.match(r.out, /type-error\.ts\(5,\d+\): error TS2322/);
+    const errs = errorLines(r.out);
+    assert.ok(errs.some((l) => /^type-error\.ts\(4,\d+\): error TS2345/.test(l)), r.out);
+    assert.ok(errs.some((l) => /^type-error\.ts\(5,\d+\): error TS2322/.test(l)), r.out);
   });
 
   it('runs a JavaScript consumer that signs a ticket and verifies it; viem agrees on hash and signature', () => {
