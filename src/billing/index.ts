@@ -56,10 +56,10 @@ export {
   type LiveStreamTerms,
   type LiveStreamView,
 } from './live-receiver.js';
+export { LivePaymentCycle, settledWithin, type LiveCredit } from './live-cycle.js';
 export {
   LIVE_PAYMENT_TIMEOUT_MS,
   LivePaymentSender,
-  settledWithin,
   type LiveLog,
   type LivePaymentPost,
   type LivePaymentSenderOptions,

@@ -11,6 +11,8 @@
 //   stop, live-receiver.ts); live-tuning.ts says how often tickets go and warns when the 1–3 aim
 //   cannot be met.
 // - Every PaymentResult's fresh ticket params are adopted for the next payment.
+// The cycle itself (when a payment is due, one in flight, what was accepted, failures, the stop) is
+// live-cycle.ts's, shared with the remote signer's sender (nodes/gateway/signer/live.ts).
 // Unlike go-livepeer (nil error on a non-200 /payment, so a rejection counted as paid), a refused
 // payment is an error here: its tickets are not counted as credit, and the time stays owed, so the
 // next payment sends more tickets.
@@ -33,14 +35,8 @@ import {
 } from '../wire/index.js';
 import { AI_WORKER_PROTOCOL, PaymentError, type PaymentTarget } from './sender.js';
 import { tuneLivePayments, type LiveTuning } from './live-tuning.js';
-import { DEFAULT_LIVE_PAYMENT_INTERVAL_MS, LIVE_INITIAL_SECONDS, LIVE_PIXELS_PER_SECOND, LiveMeter, liveFeeForMs } from './live-price.js';
-/** Waits for `p` to settle (its outcome ignored), at most `ms`; the stop of a live payment sender. */
-export async function settledWithin(p: Promise<unknown> | undefined, ms: number): Promise<void> {
-  if (!p) return;
-  let t: NodeJS.Timeout | undefined;
-  await Promise.race([p.catch(() => {}), new Promise<void>((r) => (t = setTimeout(r, ms)))]);
-  clearTimeout(t);
-}
+import { LIVE_INITIAL_SECONDS, LIVE_PIXELS_PER_SECOND, LiveMeter, liveFeeForMs } from './live-price.js';
+import { LivePaymentCycle } from './live-cycle.js';
 
 /** go-livepeer's paymentRequestTimeout. */
 export const LIVE_PAYMENT_TIMEOUT_MS = 60_000;
@@ -98,38 +94,26 @@ export interface LivePaymentSnapshot {
   everyIntervals: number;
 }
 
-export class LivePaymentSender {
-  readonly intervalMs: number;
+export class LivePaymentSender extends LivePaymentCycle {
   readonly preloadSeconds: bigint;
   #target: LivePaymentTarget;
-  readonly #now: () => number;
   #meter: LiveMeter | undefined;
-  #manifestId = '';
   #preloadFee = Rat.ZERO;
-  #sentEV = Rat.ZERO;
-  #tickets = 0;
-  #payments = 0;
-  #failed = 0;
-  #lastPaymentAt: number | undefined;
-  #lastProcessedAt = 0;
-  #lastError: string | undefined;
   #tuning: LiveTuning = { everyIntervals: 1, ticketsPerPayment: Rat.ZERO, warning: undefined };
-  #pendingInitial: { tickets: number; ev: Rat } | undefined;
-  #inFlight: Promise<void> | undefined;
-  #stopped = false;
-  #suspended = false;
   /** pm sessions started from PaymentResult params: ours to end (the first one is the pool's). */
   #owned: Hex32 | undefined;
-  readonly #abort = new AbortController();
+  protected readonly failureText = 'live payment failed';
 
   constructor(private readonly o: LivePaymentSenderOptions) {
-    this.intervalMs = o.intervalMs ?? DEFAULT_LIVE_PAYMENT_INTERVAL_MS;
-    if (!(this.intervalMs > 0)) throw new RangeError(`intervalMs must be > 0, got ${this.intervalMs}`);
+    super(o.intervalMs, o.now, o.log);
     this.preloadSeconds = o.preloadSeconds ?? LIVE_INITIAL_SECONDS;
     if (this.preloadSeconds < 0n) throw new RangeError(`preloadSeconds must be ≥ 0, got ${this.preloadSeconds}`);
-    this.#now = o.now ?? Date.now;
     this.#target = o.target;
     this.#retune();
+  }
+
+  protected get orchestratorUrl(): string {
+    return this.#target.url;
   }
 
   get target(): LivePaymentTarget {
@@ -207,71 +191,28 @@ export class LivePaymentSender {
     const min = ev.gt(fee) ? ev : fee;
     const mid = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('');
     const h = await this.#headers(min, Rat.ZERO, mid);
-    this.#pendingInitial = { tickets: h.tickets, ev: h.ev };
+    this.holdInitial({ tickets: h.tickets, ev: h.ev });
     this.#preloadFee = fee;
     return h.headers;
   }
 
-  /** The orchestrator accepted the start (and so the initial tickets): time runs from now. */
-  started(manifestId: string): void {
-    const p = this.#pendingInitial;
-    if (p) this.#credit(p.tickets, p.ev);
-    this.#pendingInitial = undefined;
-    this.#manifestId = manifestId;
-    const now = this.#now();
+  protected override onStarted(now: number): void {
     this.#meter = new LiveMeter(this.#target.price, now);
-    this.#lastProcessedAt = now;
   }
 
-  startFailed(): void {
-    this.#pendingInitial = undefined;
-  }
-
-  #credit(tickets: number, ev: Rat): void {
-    this.#tickets += tickets;
-    this.#sentEV = this.#sentEV.add(ev.mul(BigInt(tickets)));
-  }
-
-  /** Called per input segment and by the link's timer: pays when due (in the background; errors are logged and kept for status). */
-  segment(): void {
-    if (this.#inFlight || !this.#due()) return;
-    this.#inFlight = this.pay().finally(() => {
-      this.#inFlight = undefined;
-    });
-  }
-
-  #due(): boolean {
-    if (this.#stopped || this.#suspended || !this.#meter || !this.priced) return false;
-    // Every interval, tickets or not: the orchestrator counts a payment more than two intervals late as stopped.
-    return this.#now() - this.#lastProcessedAt >= this.intervalMs;
-  }
-
-  /** Pays for the time elapsed so far (unless stopped). Resolves when the orchestrator answered. */
-  async pay(): Promise<void> {
-    const meter = this.#meter;
-    if (this.#stopped || !meter || !this.priced) return;
-    const now = this.#now();
-    this.#lastProcessedAt = now;
+  /** Pays for the time elapsed so far. */
+  protected async cycle(now: number): Promise<void> {
+    const meter = this.#meter!;
     // Our view of what the orchestrator holds beyond the preload (go-livepeer's local balance).
-    const existing = this.#sentEV.sub(this.#preloadFee).sub(meter.totalFee);
+    const existing = this.sentEV.sub(this.#preloadFee).sub(meter.totalFee);
     const { fee } = meter.take(now);
-    try {
-      await this.#ensureFreshParams();
-      const ev = this.#ev();
-      const { headers, tickets } = await this.#headers(ev.gt(fee) ? ev : fee, existing, this.#manifestId);
-      const res = await this.o.post(`${this.#target.transcoder}/payment`, headers, this.#abort.signal);
-      if (res.status !== 200) throw new PaymentError('GW_PAYMENT_FAILED', `${this.#target.url} refused the live payment: HTTP ${res.status} ${new TextDecoder().decode(res.body.subarray(0, 500)).trim()}`);
-      this.#credit(tickets, ev);
-      this.#payments++;
-      this.#lastPaymentAt = now;
-      this.#lastError = undefined;
-      this.#adopt(decodeMessage(PaymentResultSchema, res.body).info);
-    } catch (err) {
-      if (this.#stopped) return;
-      this.#failed++;
-      this.#lastError = (err as Error).message;
-      this.o.log?.warn({ orchestrator: this.#target.url, manifestId: this.#manifestId, code: (err as { code?: unknown }).code }, `live payment failed: ${this.#lastError}`);
-    }
+    await this.#ensureFreshParams();
+    const ev = this.#ev();
+    const { headers, tickets } = await this.#headers(ev.gt(fee) ? ev : fee, existing, this.manifestId);
+    const res = await this.o.post(`${this.#target.transcoder}/payment`, headers, this.abort.signal);
+    if (res.status !== 200) throw new PaymentError('GW_PAYMENT_FAILED', `${this.#target.url} refused the live payment: HTTP ${res.status} ${new TextDecoder().decode(res.body.subarray(0, 500)).trim()}`);
+    this.accepted({ tickets, ev }, now);
+    this.#adopt(decodeMessage(PaymentResultSchema, res.body).info);
   }
 
   /** Params about to expire: a ticketless /payment brings fresh ones (its reply carries new params). */
@@ -281,8 +222,8 @@ export class LivePaymentSender {
     const id = this.#target.pmSessionId;
     const stale = tp && chain ? tp.expirationBlock - chain.lastSeenL1Block() <= PARAMS_EXPIRY_BUFFER + 1n : false;
     if (!stale && (!id || !this.o.sender || this.o.sender.hasSession(id))) return;
-    const { headers } = await this.#headers(Rat.ZERO, Rat.ZERO, this.#manifestId);
-    const res = await this.o.post(`${this.#target.transcoder}/payment`, headers, this.#abort.signal);
+    const { headers } = await this.#headers(Rat.ZERO, Rat.ZERO, this.manifestId);
+    const res = await this.o.post(`${this.#target.transcoder}/payment`, headers, this.abort.signal);
     if (res.status !== 200) throw new PaymentError('GW_PAYMENT_FAILED', `${this.#target.url} refused a ticketless live payment: HTTP ${res.status}`);
     this.#adopt(decodeMessage(PaymentResultSchema, res.body).info);
   }
@@ -316,38 +257,10 @@ export class LivePaymentSender {
     this.#retune();
   }
 
-  /**
-   * The stream is ending normally: pay for the time since the last payment, so the orchestrator is
-   * paid to the end (go-livepeer pays nothing for the last partial interval and leaves it to the
-   * preload). Nothing when suspended or stopped.
-   */
-  async final(): Promise<void> {
-    if (this.#suspended || this.#stopped) return;
-    await this.#inFlight?.catch(() => {});
-    await this.pay();
-  }
-
-  /** Stops paying (the gateway keeps streaming): what an unpaid stream looks like to the orchestrator. */
-  suspend(): void {
-    this.#suspended = true;
-  }
-
-  /**
-   * Ends the sender: no further payment; the one in flight may finish for `graceMs` (so the
-   * orchestrator's credit and ours agree), then it is aborted; its pm session ended.
-   */
-  async stop(graceMs = 5_000): Promise<void> {
-    this.#stopped = true;
-    await settledWithin(this.#inFlight, graceMs);
-    this.#abort.abort();
-    await this.#inFlight?.catch(() => {});
+  /** The stop ends the pm session this sender started from PaymentResult params. */
+  protected override onStopped(): void {
     if (this.#owned) this.o.sender?.endSession(this.#owned);
     this.#owned = undefined;
-  }
-
-  /** Resolves once the payment in flight (if any) is answered. */
-  async idle(): Promise<void> {
-    await this.#inFlight;
   }
 
   snapshot(): LivePaymentSnapshot {
@@ -356,19 +269,14 @@ export class LivePaymentSender {
     return {
       secondsPaid: `${ms / 1000n}.${(ms % 1000n).toString().padStart(3, '0')}`,
       fees: fees.toString(),
-      sentEV: this.#sentEV.toString(),
-      ticketsSent: this.#tickets,
-      balance: this.#sentEV.sub(fees).toString(),
-      payments: this.#payments,
-      failedPayments: this.#failed,
-      lastPaymentAt: this.#lastPaymentAt,
-      lastError: this.#lastError,
+      ...this.counters(),
+      balance: this.sentEV.sub(fees).toString(),
       everyIntervals: this.#tuning.everyIntervals,
     };
   }
 
   /** Exact totals for callers that check the money (tests, the demo's settlement). */
   totals(): { billedMs: bigint; fees: Rat; sentEV: Rat; tickets: number } {
-    return { billedMs: this.#meter?.billedMs ?? 0n, fees: this.#meter?.totalFee ?? Rat.ZERO, sentEV: this.#sentEV, tickets: this.#tickets };
+    return { billedMs: this.#meter?.billedMs ?? 0n, fees: this.#meter?.totalFee ?? Rat.ZERO, sentEV: this.sentEV, tickets: this.ticketsSent };
   }
 }

@@ -11,13 +11,14 @@
 // - A PaymentResult's info (fresh ticket params, our auth token kept) is what the next call sends;
 //   the capabilities go with every call, so the orchestrator prices it for the model.
 // - 481 stops the payments and resolves `refused`: the link ends and the stream swaps.
+// The cycle (when due, one in flight, counting, failures, the stop) is billing's LivePaymentCycle.
 // What the status shows: EV sent (decoded from the payments), the fees the signer billed
 // (sent EV − the state's Balance − the preload fee; the state is read, never changed), the signer's
 // last answer, 482s, failures.
 import { Rat, priceRat, type PriceInfo } from '../../../money/index.js';
 import type { OrchestratorInfo } from '../../../wire/index.js';
 import { PAYMENT_HEADER, PaymentResultSchema, SEGMENT_HEADER, decodeBase64Strict, decodeMessage, emptyPayment, encodePaymentHeader } from '../../../wire/index.js';
-import { AI_WORKER_PROTOCOL, DEFAULT_LIVE_PAYMENT_INTERVAL_MS, LIVE_INITIAL_SECONDS, LIVE_PIXELS_PER_MS, LIVE_PIXELS_PER_SECOND, PaymentError, settledWithin, type LiveLog, type LivePaymentPost, type LivePaymentSnapshot } from '../../../billing/index.js';
+import { AI_WORKER_PROTOCOL, LIVE_INITIAL_SECONDS, LIVE_PIXELS_PER_MS, LIVE_PIXELS_PER_SECOND, LivePaymentCycle, PaymentError, type LiveLog, type LivePaymentPost, type LivePaymentSnapshot } from '../../../billing/index.js';
 import type { SignedStateWire } from '../../../signer/index.js';
 import { paymentTickets, toPaymentError } from './batch.js';
 import { SignerClientError } from './errors.js';
@@ -58,36 +59,23 @@ export function stateBalance(state: SignedStateWire | undefined): Rat | undefine
   }
 }
 
-export class SignerLivePaymentSender {
-  readonly intervalMs: number;
-  readonly #now: () => number;
-  readonly #abort = new AbortController();
-  #manifestId = '';
-  #startedAt: number | undefined;
-  #sentEV = Rat.ZERO;
-  #tickets = 0;
-  #pendingInitial: { tickets: number; ev: Rat } | undefined;
-  #payments = 0;
-  #failed = 0;
+export class SignerLivePaymentSender extends LivePaymentCycle {
   #skipped = 0;
-  #lastPaymentAt: number | undefined;
-  #lastAttemptAt = 0;
   #notBefore = 0;
-  #lastError: string | undefined;
   /** The last segment credentials the signer gave (a 482's ticketless payment carries them). */
   #segCreds: string | undefined;
-  #inFlight: Promise<void> | undefined;
-  #stopped = false;
-  #suspended = false;
   #settleRefused!: (r: SignerLiveRefusal) => void;
   /** Resolves when the signer refuses the orchestrator for good (481): the link ends, the stream swaps. */
   readonly refused: Promise<SignerLiveRefusal>;
+  protected readonly failureText = 'live payment through the remote signer failed';
 
   constructor(private readonly o: SignerLivePaymentSenderOptions) {
-    this.intervalMs = o.intervalMs ?? DEFAULT_LIVE_PAYMENT_INTERVAL_MS;
-    if (!(this.intervalMs > 0)) throw new RangeError(`intervalMs must be > 0, got ${this.intervalMs}`);
-    this.#now = o.now ?? Date.now;
+    super(o.intervalMs, o.now, o.log);
     this.refused = new Promise((r) => (this.#settleRefused = r));
+  }
+
+  protected get orchestratorUrl(): string {
+    return this.o.url;
   }
 
   get priced(): boolean {
@@ -105,13 +93,12 @@ export class SignerLivePaymentSender {
   async initialPayment(): Promise<Record<string, string>> {
     let r;
     try {
-      r = await this.o.session.call({ type: 'lv2v', signal: this.#abort.signal });
+      r = await this.o.session.call({ type: 'lv2v', signal: this.abort.signal });
     } catch (err) {
       throw toPaymentError(err, this.o.url);
     }
     if (r.kind !== 'paid') throw toPaymentError(new SignerClientError('GW_SIGNER_NO_SEGCREDS', 'the remote signer answered 482 to a fresh session: nothing to start the stream with'), this.o.url);
-    const counted = this.#count(r.payment);
-    this.#pendingInitial = counted;
+    this.holdInitial(this.#count(r.payment));
     this.#segCreds = r.segCreds;
     return this.#headers(r.payment, r.segCreds);
   }
@@ -124,95 +111,54 @@ export class SignerLivePaymentSender {
     }
   }
 
-  started(manifestId: string): void {
-    const p = this.#pendingInitial;
-    if (p) this.#credit(p.tickets, p.ev);
-    this.#pendingInitial = undefined;
-    this.#manifestId = manifestId;
-    this.#startedAt = this.#now();
-    this.#lastAttemptAt = this.#startedAt;
-  }
-
-  startFailed(): void {
-    this.#pendingInitial = undefined;
-  }
-
-  #credit(tickets: number, ev: Rat): void {
-    this.#tickets += tickets;
-    this.#sentEV = this.#sentEV.add(ev.mul(BigInt(tickets)));
-  }
-
-  segment(): void {
-    if (this.#inFlight || !this.#due()) return;
-    this.#inFlight = this.pay().finally(() => {
-      this.#inFlight = undefined;
-    });
-  }
-
-  #due(): boolean {
-    if (this.#stopped || this.#suspended || this.#startedAt === undefined || !this.priced) return false;
-    const now = this.#now();
-    return now - this.#lastAttemptAt >= this.intervalMs;
-  }
-
   /**
    * One cycle: signer, then /payment (unless the signer says 482). Errors are kept for the status.
    * While a 482's retryAfterMs holds, the signer is not called: the cycle is the ticketless payment
    * alone (the 482 still stands: the state's credit covers the time until then).
    */
-  async pay(): Promise<void> {
-    if (this.#stopped || this.#startedAt === undefined || !this.priced) return;
-    const now = this.#now();
-    this.#lastAttemptAt = now;
+  protected async cycle(now: number): Promise<void> {
     const held = now < this.#notBefore;
-    try {
-      let r: Awaited<ReturnType<SignerSession['call']>>;
-      if (held) {
-        r = { kind: 'skip', retryAfterMs: undefined, info: this.o.session.info };
-      } else {
-        try {
-          r = await this.o.session.call({ type: 'lv2v', manifestId: this.#manifestId, signal: this.#abort.signal });
-        } catch (err) {
-          throw toPaymentError(err, this.o.url);
-        }
+    let r: Awaited<ReturnType<SignerSession['call']>>;
+    if (held) {
+      r = { kind: 'skip', retryAfterMs: undefined, info: this.o.session.info };
+    } else {
+      try {
+        r = await this.o.session.call({ type: 'lv2v', manifestId: this.manifestId, signal: this.abort.signal });
+      } catch (err) {
+        throw toPaymentError(err, this.o.url);
       }
-      let headers: Record<string, string>;
-      let counted = { tickets: 0, ev: Rat.ZERO };
-      if (r.kind === 'skip') {
-        // Paid enough for now: no tickets, no stall; the state is unchanged and the time carries
-        // over. The orchestrator still gets a ticketless payment every interval, also while
-        // retryAfterMs holds: ours stops a stream that sends no payment for three intervals, and a
-        // retryAfterMs (when the signer's credit runs out) can be longer than that (go-livepeer's
-        // remote sender sends nothing here).
-        if (!held) {
-          this.#skipped++;
-          if (r.retryAfterMs !== undefined) this.#notBefore = now + r.retryAfterMs;
-        }
-        this.#lastError = undefined;
-        if (!this.#segCreds) return;
-        headers = this.#headers(encodePaymentHeader(emptyPayment(this.o.address, r.info.priceInfo)), this.#segCreds);
-      } else {
-        counted = this.#count(r.payment);
-        this.#segCreds = r.segCreds;
-        headers = this.#headers(r.payment, r.segCreds);
+    }
+    let headers: Record<string, string>;
+    let counted = { tickets: 0, ev: Rat.ZERO };
+    if (r.kind === 'skip') {
+      // Paid enough for now: no tickets, no stall; the state is unchanged and the time carries
+      // over. The orchestrator still gets a ticketless payment every interval, also while
+      // retryAfterMs holds: ours stops a stream that sends no payment for three intervals, and a
+      // retryAfterMs (when the signer's credit runs out) can be longer than that (go-livepeer's
+      // remote sender sends nothing here).
+      if (!held) {
+        this.#skipped++;
+        if (r.retryAfterMs !== undefined) this.#notBefore = now + r.retryAfterMs;
       }
-      const res = await this.o.post(`${this.o.transcoder}/payment`, headers, this.#abort.signal);
-      if (res.status !== 200) throw new PaymentError('GW_PAYMENT_FAILED', `${this.o.url} refused the live payment: HTTP ${res.status} ${new TextDecoder().decode(res.body.subarray(0, 500)).trim()}`);
-      this.#credit(counted.tickets, counted.ev);
-      this.#payments++;
-      this.#lastPaymentAt = now;
-      this.#lastError = undefined;
-      this.#adopt(r.info, res.body);
-    } catch (err) {
-      if (this.#stopped) return;
-      this.#failed++;
-      this.#lastError = (err as Error).message;
-      const code = (err as { code?: string }).code;
-      this.o.log?.warn({ orchestrator: this.o.url, manifestId: this.#manifestId, code }, `live payment through the remote signer failed: ${this.#lastError}`);
-      if (code === 'GW_SIGNER_PRICE_EXCEEDED') {
-        this.#suspended = true;
-        this.#settleRefused({ code, message: this.#lastError });
-      }
+      if (!this.#segCreds) return;
+      headers = this.#headers(encodePaymentHeader(emptyPayment(this.o.address, r.info.priceInfo)), this.#segCreds);
+    } else {
+      counted = this.#count(r.payment);
+      this.#segCreds = r.segCreds;
+      headers = this.#headers(r.payment, r.segCreds);
+    }
+    const res = await this.o.post(`${this.o.transcoder}/payment`, headers, this.abort.signal);
+    if (res.status !== 200) throw new PaymentError('GW_PAYMENT_FAILED', `${this.o.url} refused the live payment: HTTP ${res.status} ${new TextDecoder().decode(res.body.subarray(0, 500)).trim()}`);
+    this.accepted(counted, now);
+    this.#adopt(r.info, res.body);
+  }
+
+  /** 481: the signer refuses this orchestrator's price for good — stop paying, end the link. */
+  protected override onFailed(err: unknown): void {
+    const code = (err as { code?: string }).code;
+    if (code === 'GW_SIGNER_PRICE_EXCEEDED') {
+      this.suspend();
+      this.#settleRefused({ code, message: (err as Error).message });
     }
   }
 
@@ -230,27 +176,9 @@ export class SignerLivePaymentSender {
     this.o.session.setInfo({ ...info, authToken: sent.authToken ?? info.authToken });
   }
 
-  async final(): Promise<void> {
-    if (this.#suspended || this.#stopped) return;
-    await this.#inFlight?.catch(() => {});
-    // The last cycle asks the signer whatever a 482 said: it bills the time up to the end.
+  /** The last cycle asks the signer whatever a 482 said: it bills the time up to the end. */
+  protected override beforeFinal(): void {
     this.#notBefore = 0;
-    await this.pay();
-  }
-
-  suspend(): void {
-    this.#suspended = true;
-  }
-
-  async stop(graceMs = 5_000): Promise<void> {
-    this.#stopped = true;
-    await settledWithin(this.#inFlight, graceMs);
-    this.#abort.abort();
-    await this.#inFlight?.catch(() => {});
-  }
-
-  async idle(): Promise<void> {
-    await this.#inFlight;
   }
 
   /** The fees the signer billed for stream time (its preload excluded): sent EV − its Balance − the preload fee. */
@@ -258,14 +186,14 @@ export class SignerLivePaymentSender {
     const balance = stateBalance(this.o.session.state);
     if (balance === undefined) return Rat.ZERO;
     const preload = priceRat(this.o.price).mul((this.o.preloadSeconds ?? LIVE_INITIAL_SECONDS) * LIVE_PIXELS_PER_SECOND);
-    const f = this.#sentEV.sub(balance).sub(preload);
+    const f = this.sentEV.sub(balance).sub(preload);
     return f.isNegative() ? Rat.ZERO : f;
   }
 
   totals(): { billedMs: bigint; fees: Rat; sentEV: Rat; tickets: number } {
     const fees = this.#fees();
     const perMs = priceRat(this.o.price).mul(LIVE_PIXELS_PER_MS);
-    return { billedMs: perMs.gt(0n) ? fees.div(perMs).floor() : 0n, fees, sentEV: this.#sentEV, tickets: this.#tickets };
+    return { billedMs: perMs.gt(0n) ? fees.div(perMs).floor() : 0n, fees, sentEV: this.sentEV, tickets: this.ticketsSent };
   }
 
   snapshot(): LivePaymentSnapshot & { skipped: number; signer: { status: number; code: string | undefined; at: string } | undefined } {
@@ -275,13 +203,8 @@ export class SignerLivePaymentSender {
     return {
       secondsPaid: `${ms / 1000n}.${(ms % 1000n).toString().padStart(3, '0')}`,
       fees: t.fees.toString(),
-      sentEV: this.#sentEV.toString(),
-      ticketsSent: this.#tickets,
-      balance: this.#sentEV.sub(t.fees).toString(),
-      payments: this.#payments,
-      failedPayments: this.#failed,
-      lastPaymentAt: this.#lastPaymentAt,
-      lastError: this.#lastError,
+      ...this.counters(),
+      balance: this.sentEV.sub(t.fees).toString(),
       everyIntervals: 1,
       skipped: this.#skipped,
       signer: last ? { status: last.status, code: last.code, at: new Date(last.at).toISOString() } : undefined,
