@@ -9,6 +9,7 @@ import type { Command } from './main.js';
 import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
 import { selectionFlagSpecs, type SelectionFlagName } from '../market/index.js';
 import { gatewayOrchestrators } from './gateway-orchestrators.js';
+import { stopSignal } from './stop-signal.js';
 
 const specs = {
   httpAddr: { kind: 'string', description: 'host:port of the client API (non-loopback needs -authToken)', default: DEFAULT_HTTP_ADDR },
@@ -110,10 +111,7 @@ export const gatewayCommand: Command = {
       maxLiveStreams: flags.maxLiveStreams ?? 64,
       logLevel,
     };
-    let resolveStop: () => void = () => {};
-    const stopped = new Promise<void>((r) => (resolveStop = r));
-    process.once('SIGTERM', resolveStop);
-    process.once('SIGINT', resolveStop);
+    const { stopped, dispose: disposeStop } = stopSignal();
     try {
       let gw: GatewayHandle;
       try {
@@ -131,8 +129,7 @@ export const gatewayCommand: Command = {
         await gw.close();
       }
     } finally {
-      process.off('SIGTERM', resolveStop);
-      process.off('SIGINT', resolveStop);
+      disposeStop();
     }
     return 0;
   },

@@ -9,6 +9,7 @@ import { AI_SERVICE_REGISTRY_FLAG, aiServiceRegistryFlagSpec, bareFlagAsTrue, pa
 import type { Command } from './main.js';
 import { storeFlags, storeFlagSpecs } from './store-flags.js';
 import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
+import { stopSignal } from './stop-signal.js';
 
 const specs = {
   serviceAddr: { kind: 'string', description: 'host:port to bind and advertise as https://host:port', default: '127.0.0.1:8935' },
@@ -75,10 +76,7 @@ export const orchestratorCommand: Command = {
     const aiServiceRegistry = parseAiServiceRegistryFlag(flags.aiServiceRegistry);
     const maxSessions = maxSessionsOf(flags.maxSessions ?? '10');
     const logLevel = verbosityToLevel(flags.v ?? DEFAULT_VERBOSITY);
-    let resolveStop: () => void = () => {};
-    const stopped = new Promise<void>((r) => (resolveStop = r));
-    process.once('SIGTERM', resolveStop);
-    process.once('SIGINT', resolveStop);
+    const { stopped, dispose: disposeStop } = stopSignal();
     try {
       let orch;
       try {
@@ -138,8 +136,7 @@ export const orchestratorCommand: Command = {
       await orch.close();
       return 0;
     } finally {
-      process.off('SIGTERM', resolveStop);
-      process.off('SIGINT', resolveStop);
+      disposeStop();
     }
   },
 };

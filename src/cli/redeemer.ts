@@ -8,6 +8,7 @@ import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import type { Command } from './main.js';
 import { storeFlags, storeFlagSpecs } from './store-flags.js';
 import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
+import { stopSignal } from './stop-signal.js';
 
 const specs = {
   httpAddr: { kind: 'string', description: 'host:port to listen on for orchestrators (go-livepeer\'s -httpAddr of a -redeemer node; port 0 = any free port)', default: '127.0.0.1:8935' },
@@ -54,10 +55,7 @@ export const redeemerCommand: Command = {
     }
     const httpAddr = flags.redeemerAddr ?? flags.httpAddr ?? '127.0.0.1:8935';
     const logLevel = verbosityToLevel(flags.v ?? DEFAULT_VERBOSITY);
-    let resolveStop: () => void = () => {};
-    const stopped = new Promise<void>((r) => (resolveStop = r));
-    process.once('SIGTERM', resolveStop);
-    process.once('SIGINT', resolveStop);
+    const { stopped, dispose: disposeStop } = stopSignal();
     try {
       let r;
       try {
@@ -94,8 +92,7 @@ export const redeemerCommand: Command = {
       await r.close();
       return 0;
     } finally {
-      process.off('SIGTERM', resolveStop);
-      process.off('SIGINT', resolveStop);
+      disposeStop();
     }
   },
 };

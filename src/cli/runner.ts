@@ -7,6 +7,7 @@
 import { LIVE_PIPELINE, REFERENCE_PIPELINES, REFERENCE_RUNNER_VERSION, isRunnerPipeline, startLiveRunner, startReferenceRunner } from '../ai/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import type { Command } from './main.js';
+import { stopSignal } from './stop-signal.js';
 
 const pipelines = [...Object.keys(REFERENCE_PIPELINES), LIVE_PIPELINE].join(', ');
 const specs = {
@@ -43,10 +44,7 @@ export const runnerCommand: Command = {
     const heartbeat = flags.heartbeatInterval ?? 10;
     if (!(heartbeat > 0)) throw new UsageError('-heartbeatInterval must be a positive number of seconds');
 
-    let resolveStop: () => void = () => {};
-    const stopped = new Promise<void>((r) => (resolveStop = r));
-    process.once('SIGTERM', resolveStop);
-    process.once('SIGINT', resolveStop);
+    const { stopped, dispose: disposeStop } = stopSignal();
     const common = { port, ...(flags.model_id ? { modelId: flags.model_id } : {}), ...(flags.token ? { token: flags.token } : {}) };
     const runner = batch
       ? await startReferenceRunner({ ...common, pipeline: batch })
@@ -56,8 +54,7 @@ export const runnerCommand: Command = {
       console.error(`runner: ${pipeline} (${runner.modelId}) on ${runner.url} — CPU ${live ? 'stand-in (ffmpeg filters)' : 'reference'}, no GPU model`);
       await stopped;
     } finally {
-      process.off('SIGTERM', resolveStop);
-      process.off('SIGINT', resolveStop);
+      disposeStop();
       await runner.close();
     }
     return 0;

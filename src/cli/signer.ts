@@ -13,6 +13,7 @@ import { storeFlags } from './store-flags.js';
 import type { Command } from './main.js';
 import { createSignerService, type SignerServiceFlags } from './signer-service.js';
 import { DEFAULT_VERBOSITY, verbosityToLevel } from './verbosity.js';
+import { stopSignal } from './stop-signal.js';
 
 const PRIVATE_KEY_ENV = 'LIVEPEER_TS_PRIVATE_KEY';
 
@@ -139,10 +140,7 @@ export const signerCommand: Command = {
       maxSpendTotal: capOrNone(flags.maxSpendTotal),
     };
     let chainSource: DiscoverySource | undefined;
-    let resolveStop: () => void = () => {};
-    const stopped = new Promise<void>((r) => (resolveStop = r));
-    process.once('SIGTERM', resolveStop);
-    process.once('SIGINT', resolveStop);
+    const { stopped, dispose: disposeStop } = stopSignal();
     try {
       let node: SignerNodeHandle;
       try {
@@ -179,8 +177,7 @@ export const signerCommand: Command = {
         await node.close();
       }
     } finally {
-      process.off('SIGTERM', resolveStop);
-      process.off('SIGINT', resolveStop);
+      disposeStop();
     }
     return 0;
   },

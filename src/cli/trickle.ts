@@ -4,6 +4,7 @@
 import { TRICKLE_DEFAULTS, startTrickleServer } from '../media/index.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import type { Command } from './main.js';
+import { stopSignal } from './stop-signal.js';
 
 const specs = {
   httpAddr: { kind: 'string', description: 'host:port to listen on (port 0 = any free port)', default: '127.0.0.1:0' },
@@ -42,10 +43,7 @@ export const trickleCommand: Command = {
     const idle = positive(flags.idleTimeout, 'idleTimeout');
     const maxSegmentBytes = positive(flags.maxSegmentBytes, 'maxSegmentBytes');
     const maxChannels = positive(flags.maxChannels, 'maxChannels');
-    let resolveStop: () => void = () => {};
-    const stopped = new Promise<void>((r) => (resolveStop = r));
-    process.once('SIGTERM', resolveStop);
-    process.once('SIGINT', resolveStop);
+    const { stopped, dispose: disposeStop } = stopSignal();
     const srv = await startTrickleServer({
       host,
       port,
@@ -60,8 +58,7 @@ export const trickleCommand: Command = {
       console.error(`trickle: serving on ${srv.url}`);
       await stopped;
     } finally {
-      process.off('SIGTERM', resolveStop);
-      process.off('SIGINT', resolveStop);
+      disposeStop();
       await srv.close();
     }
     return 0;
