@@ -3,10 +3,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isAddress, type Address, type Hex } from 'viem';
 import { z } from 'zod';
-import type { Store } from '../../store/index.js';
+import { bigintLike, redemptionBatchFields, ticketStoreFields } from '../common/redemption-config.js';
 import { OrchestratorConfigError } from './errors.js';
 
-const bigintLike = z.union([z.bigint(), z.number().int(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
 const address = z.string().refine((s) => isAddress(s), 'must be a 0x-prefixed 20-byte address').transform((s) => s as Address);
 const privateKey = z
   .string()
@@ -94,25 +93,8 @@ export const orchestratorConfigSchema = z
     maxGasPrice: bigintLike.default(0n),
     /** go-livepeer -minGasPrice, wei: floor of the gas price tickets are priced with. */
     minGasPrice: bigintLike.default(0n),
-    /**
-     * A winning ticket is redeemed while what it pays > its gas cost × this (in its last redeemable
-     * round: > the gas cost, go-livepeer's only check); below, it waits for gas to fall.
-     */
-    redeemCostMultiplier: bigintLike.default(1n),
-    /** Winning tickets per redemption transaction (batchRedeemWinningTickets when more than one). */
-    redeemBatchSize: z.number().int().min(1).max(200).default(20),
-    /** Redemption transactions in flight (signed and sent, not yet mined) at most. */
-    redeemMaxInFlight: z.number().int().min(1).max(64).default(8),
-    /**
-     * Where winning tickets and their redemption history are kept (src/store's contract). Library
-     * option (the caller closes it); unset: the node opens its own from -storeUrl, else SQLite in
-     * -dataDir (docs/store.md).
-     */
-    store: z.custom<Store>((v) => typeof v === 'object' && v !== null && 'tickets' in v && 'describe' in v, 'must be a Store').optional(),
-    /** PostgreSQL URL of a ticket store shared by several processes (ours: go-livepeer has SQLite only). */
-    storeUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-    /** full: a committed winning ticket survives a power loss; normal: a process crash only. */
-    storeDurability: z.enum(['full', 'normal']).default('full'),
+    ...redemptionBatchFields,
+    ...ticketStoreFields,
     /** Initialise new rounds when this node sees them (go-livepeer -initializeRound). */
     initializeRound: z.boolean().default(false),
     /** Call BondingManager.reward() once per round while active (go-livepeer -reward). */

@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { getAddress, isAddress, type Address, type Hex } from 'viem';
 import { z } from 'zod';
 import { addressOfPrivateKey, hexToBytes } from '../../pm/index.js';
-import type { Store } from '../../store/index.js';
 import { isLoopback } from '../common/index.js';
+import { bigintLike, redemptionBatchFields, ticketStoreFields } from '../common/redemption-config.js';
 import { RedeemerConfigError } from './errors.js';
 
 /** Where the redeemer's shared secret may come from instead of the -redeemerSecret flag. */
 export const REDEEMER_SECRET_ENV = 'LIVEPEER_TS_REDEEMER_SECRET';
 import { DEFAULT_SUBSCRIPTION_LIMITS } from './subscriptions.js';
 
-const bigintLike = z.union([z.bigint(), z.number().int(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
 const address = z.string().refine((s) => isAddress(s), 'must be a 0x-prefixed 20-byte address').transform((s) => s as Address);
 const privateKey = z
   .string()
@@ -46,22 +45,8 @@ export const redeemerConfigSchema = z
     pollMs: z.number().int().positive().default(500),
     /** go-livepeer -maxGasPrice, wei (0 = none): no redemption is sent while gas is above it (the tickets wait). */
     maxGasPrice: bigintLike.default(0n),
-    /** Redeem a winning ticket while it pays more than its gas cost × this (the orchestrator's flag). */
-    redeemCostMultiplier: bigintLike.default(1n),
-    /** Winning tickets per redemption transaction (batchRedeemWinningTickets when more than one). */
-    redeemBatchSize: z.number().int().min(1).max(200).default(20),
-    /** Redemption transactions in flight at most (managed nonces). */
-    redeemMaxInFlight: z.number().int().min(1).max(64).default(8),
-    /**
-     * Where winning tickets and their redemption history are kept (src/store's contract). Library
-     * option (the caller closes it); unset: the node opens its own from -storeUrl, else SQLite in
-     * -dataDir (docs/store.md).
-     */
-    store: z.custom<Store>((v) => typeof v === 'object' && v !== null && 'tickets' in v && 'describe' in v, 'must be a Store').optional(),
-    /** PostgreSQL URL of a ticket store shared by several processes (ours: go-livepeer has SQLite only). */
-    storeUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-    /** full: a committed winning ticket survives a power loss; normal: a process crash only. */
-    storeDurability: z.enum(['full', 'normal']).default('full'),
+    ...redemptionBatchFields,
+    ...ticketStoreFields,
     /** Open MonitorMaxFloat streams in all / per sender; the oldest is ended to make room. */
     maxSubscribers: z.number().int().positive().default(DEFAULT_SUBSCRIPTION_LIMITS.maxSubscribers),
     maxSubscribersPerSender: z.number().int().positive().default(DEFAULT_SUBSCRIPTION_LIMITS.maxPerSender),
