@@ -6,14 +6,14 @@
 // cause. (Killing real processes is the integrator's crash test; these stop the queue at the exact
 // points where a kill matters.)
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createServer } from 'node:net';
 import { createPublicClient, http, parseAbi, parseEther, type PublicClient } from 'viem';
 import { controllerAbi } from '../../src/eth/index.js';
 import type { WinningTicket } from '../../src/pm/index.js';
 import type { StoreFactory } from '../../src/settlement/redemption/testkit.js';
 import type { Store } from '../../src/store/index.js';
-import { fees, hashOf, minedNonce, queue, rpc, startEnv, used, winningTicket, type Env } from './helpers.js';
+import { fees, hashOf, minedNonce, queue, rpc, suiteEnv, used, winningTicket, type Env } from './helpers.js';
 
 const hang = () => new Promise<void>(() => {});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,19 +28,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
 export function redemptionCrashSuite(backend: string, factory: StoreFactory): void {
   describe(`redemption queue restarts and failures (${backend} store)`, () => {
     let env: Env;
-    const stores: Store[] = [];
-    const fresh = async () => {
-      const s = await factory();
-      stores.push(s);
-      return s;
-    };
-    before(async () => {
-      env = await startEnv();
-    });
-    after(async () => {
-      for (const s of stores) await s.close();
-      await env?.dev.stop();
-    });
+    const fresh = suiteEnv(factory, (e) => (env = e));
 
     const get = (s: Store, w: WinningTicket) => s.tickets.get(hashOf(w));
     const kinds = async (s: Store, w: WinningTicket) => (await s.tickets.history(hashOf(w))).map((e) => `${e.kind}${e.code ? `:${e.code}` : ''}`);

@@ -5,6 +5,8 @@ import { parseEther, type Address, type Hex } from 'viem';
 import { bondingManagerAbi, roundsManagerAbi, startDevnet, ticketBrokerAbi, type DevAccount, type Devnet } from '../../src/eth/index.js';
 import { MAX_WIN_PROB, localTicketSigner, recipientRandHash, ticketHash, ticketHashBytes, type Ticket, type WinningTicket } from '../../src/pm/index.js';
 import { NonceManager, RedemptionQueue, RoundInitializer, type RedemptionOutcome, type RedemptionQueueOptions } from '../../src/settlement/index.js';
+import { after, before } from 'node:test';
+import type { StoreFactory } from '../../src/settlement/redemption/testkit.js';
 import type { Store } from '../../src/store/index.js';
 
 export interface Env {
@@ -27,6 +29,28 @@ export async function startEnv(): Promise<Env> {
 let nonce = 0n;
 
 /** An always-winning ticket from `sender` to the orchestrator, created in the current round (or `creationRound`). */
+/**
+ * A suite's devnet and stores: the devnet started in `before` (handed to `setEnv`), and in `after`
+ * every store `fresh()` made closed and the devnet stopped. Returns `fresh`.
+ */
+export function suiteEnv(factory: StoreFactory, setEnv: (env: Env) => void): () => Promise<Store> {
+  let env: Env | undefined;
+  const stores: Store[] = [];
+  before(async () => {
+    env = await startEnv();
+    setEnv(env);
+  });
+  after(async () => {
+    for (const s of stores) await s.close();
+    await env?.dev.stop();
+  });
+  return async () => {
+    const s = await factory();
+    stores.push(s);
+    return s;
+  };
+}
+
 export async function winningTicket(env: Env, opts: { sender?: DevAccount; faceValue?: bigint; paramsExpireIn?: bigint; creationRound?: bigint } = {}): Promise<WinningTicket> {
   const { dev } = env;
   const sender = opts.sender ?? env.gateways[0]!;

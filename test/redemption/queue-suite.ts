@@ -2,32 +2,19 @@
 // factory gives (the same suite runs on every Store implementation): batching, pipelining with
 // managed nonces, gas-aware deferral, sender funds, drops by decoded revert code, params expiry.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeFunctionData, parseEther, parseGwei } from 'viem';
 import { roundsManagerAbi, ticketBrokerAbi } from '../../src/eth/index.js';
 import { localTicketSigner, ticketHashBytes, type WinningTicket } from '../../src/pm/index.js';
 import { NonceManager, redeemArgs } from '../../src/settlement/index.js';
 import type { StoreFactory } from '../../src/settlement/redemption/testkit.js';
 import type { Store } from '../../src/store/index.js';
-import { fees, hashOf, hex, queue, rounds, rpc, startEnv, used, winningTicket, type Env } from './helpers.js';
+import { fees, hashOf, hex, queue, rounds, rpc, suiteEnv, used, winningTicket, type Env } from './helpers.js';
 
 export function redemptionQueueSuite(backend: string, factory: StoreFactory): void {
   describe(`redemption queue on the devnet (${backend} store)`, () => {
     let env: Env;
-    const stores: Store[] = [];
-    const fresh = async () => {
-      const s = await factory();
-      stores.push(s);
-      return s;
-    };
-
-    before(async () => {
-      env = await startEnv();
-    });
-    after(async () => {
-      for (const s of stores) await s.close();
-      await env?.dev.stop();
-    });
+    const fresh = suiteEnv(factory, (e) => (env = e));
 
     const state = async (s: Store, w: WinningTicket) => (await s.tickets.get(hashOf(w)))?.state;
 
