@@ -82,6 +82,22 @@ async function until(what: string, cond: () => boolean, ms: number): Promise<voi
   }
 }
 
+/**
+ * Waits until every orchestrator in `urls` qualifies in the gateway's view. On a loaded machine a
+ * freshly started orchestrator process can answer GetOrchestrator after the fan-out's first
+ * checkpoint; the job would then go to the other one, and the test would wait for nothing.
+ */
+async function qualified(g: GatewayHandle, urls: readonly string[], ms = 30_000): Promise<void> {
+  const end = performance.now() + ms;
+  for (;;) {
+    const t = await g.orchestrators('text-to-image', t2i.modelId);
+    const missing = urls.filter((u) => t.orchestrators.find((r) => r.url === u)?.qualifies !== true);
+    if (missing.length === 0) return;
+    if (performance.now() > end) assert.fail(`${missing.join(', ')} did not qualify within ${ms} ms: ${JSON.stringify(t.orchestrators.map((r) => [r.url, r.qualifies]))}`);
+    await sleep(50);
+  }
+}
+
 const imageJob = (g: GatewayHandle, prompt: string) =>
   fetch(`${g.url}/text-to-image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt, width: 16, height: 16 }) }).then(async (r) => ({
     status: r.status,
@@ -137,6 +153,7 @@ describe('an orchestrator that dies or hangs mid-job (devnet, orchestrator proce
   it('SIGKILL with no other orchestrator: the client gets 503 within 5 s, the payment is settled', async () => {
     const o = await orchestratorProcess(0);
     const g = await gateway([o.url]);
+    await qualified(g, [o.url]);
     const seen = heldImage.received();
     const answer = imageJob(g, 'killed mid-job');
     await until('the job reached the runner', () => heldImage.received() > seen, 30_000);
@@ -155,6 +172,7 @@ describe('an orchestrator that dies or hangs mid-job (devnet, orchestrator proce
   it('SIGKILL with a second orchestrator: the job is run there and answered 200 within 5 s', async () => {
     const o = await orchestratorProcess(1);
     const g = await gateway([o.url, healthy.url]);
+    await qualified(g, [o.url, healthy.url]);
     const jobsBefore = healthy.stats().jobs['text-to-image'] ?? 0;
     const seen = heldImage.received();
     const answer = imageJob(g, 'killed, then elsewhere');
@@ -174,6 +192,7 @@ describe('an orchestrator that dies or hangs mid-job (devnet, orchestrator proce
   it('SIGSTOP (hung: the connection stays open, nothing answers): PINGs find it and the job is run elsewhere within 5 s', async () => {
     const o = await orchestratorProcess(0);
     const g = await gateway([o.url, healthy.url], { pingIntervalMs: 300, pingTimeoutMs: 700 });
+    await qualified(g, [o.url, healthy.url]);
     const jobsBefore = healthy.stats().jobs['text-to-image'] ?? 0;
     const seen = heldImage.received();
     const answer = imageJob(g, 'hung mid-job');
