@@ -140,6 +140,70 @@ describe('evaluatePrepared agrees with evaluate()', () => {
     assert.throws(() => base.withRows(new Map([[0, { ...facts[1]! }]])), RangeError);
   });
 
+  it('withRows patches the job-free evaluations: over random patches, the same as a snapshot built from scratch', () => {
+    const start = randomFacts(200, 13);
+    const pool = randomFacts(200, 12); // replacement facts: row i takes pool[j] with its own key
+    const rng = seededRng(99);
+    let patched = 0;
+    let redone = 0;
+    for (const [name, weights] of weightsCases) {
+      for (const maxPrice of [undefined, Rat.from(3_000_000n), Rat.from(0n)]) {
+        const opts = maxPrice ? { maxPrice } : {};
+        let snapN = new CandidateSnapshot(start);
+        let cur = start.slice();
+        evaluatePrepared(snapN, undefined, opts, weights); // the base to patch
+        for (let t = 0; t < 25; t++) {
+          const changed = new Map<number, PreparedFacts>();
+          const k = 1 + Math.floor(rng() * 3);
+          for (let c = 0; c < k; c++) {
+            const i = Math.floor(rng() * cur.length);
+            // sometimes a fault (a suspension gate), sometimes a fresh answer (new price, latency, warmth)
+            changed.set(i, rng() < 0.3 ? { ...cur[i]!, gates: { ...cur[i]!.gates, suspended: `suspended ${t}` } } : { ...pool[Math.floor(rng() * pool.length)]!, key: cur[i]!.key });
+          }
+          snapN = snapN.withRows(changed);
+          cur = cur.map((f, i) => changed.get(i) ?? f);
+          if (snapN.basesPatched > 0) patched++;
+          else redone++;
+          const want = evaluate(asCandidates(cur, new JobGates()), opts, weights);
+          const got = evaluatePrepared(snapN, undefined, opts, weights);
+          assert.equal(show(verdicts(got)), show(verdicts(want)), `${name}, max ${maxPrice?.toString()}, patch ${t}`);
+          assert.deepEqual(rejectedKeys(got, 'price-above-max'), want.rejected.filter((r) => r.reason === 'price-above-max').map((r) => r.candidate.key));
+          assert.equal(draw(got, seededRng(t))?.candidate.key, draw(want, seededRng(t))?.candidate.key);
+          // and a retry's gates on the patched one
+          const job = randomJob(cur.length, 500 + t, 2, 1);
+          assert.equal(show(verdicts(evaluatePrepared(snapN, job, opts, weights))), show(verdicts(evaluate(asCandidates(cur, job), opts, weights))), `${name}, patch ${t}, with a job`);
+        }
+      }
+    }
+    // both ways are exercised: most patches carry the evaluation over, some must start over
+    assert.ok(patched > 200, `patched ${patched}`);
+    assert.ok(redone >= 1, `redone ${redone}`);
+    // by hand: the fastest drawing row slows down, the only warm row turns cold, the only priced one loses its price
+    const hand: PreparedFacts[] = [
+      { key: 'a', stake: 1n, warm: true, price: Rat.from(10n), latencyMs: 10 },
+      { key: 'b', stake: 2n, warm: false, latencyMs: 20 },
+      { key: 'c', stake: 3n, warm: false, latencyMs: 5 },
+    ];
+    const max = { maxPrice: Rat.from(100n) };
+    const w = { ...DEFAULT_SELECTION_WEIGHTS, latencyBandMs: 8 };
+    for (const [row, f, carried] of [
+      [0, { ...hand[0]!, latencyMs: 30 }, 0], // a was the fastest (and the only warm one)
+      [0, { ...hand[0]!, warm: false }, 0], // the only warm one
+      [0, { ...hand[0]!, gates: { suspended: 'x' } }, 0], // the only priced and the only warm one
+      [1, { ...hand[1]!, stake: 9n }, 1], // a cold reserve's stake: carried over
+      [1, { ...hand[1]!, warm: true, price: Rat.from(50n), latencyMs: 12 }, 1], // joins the drawing set inside the band
+      [1, { ...hand[1]!, warm: true, price: Rat.from(50n), latencyMs: 9 }, 0],
+      [1, { ...hand[1]!, warm: true, price: Rat.from(500n), latencyMs: 9 }, 1], // faster, but above the max // a new fastest
+    ] as const) {
+      const s0 = new CandidateSnapshot(hand);
+      evaluatePrepared(s0, undefined, max, w);
+      const s1 = s0.withRows(new Map([[row, f]]));
+      assert.equal(s1.basesPatched, carried, `${f.key}: ${JSON.stringify(f, big)}`);
+      const next = hand.map((x, i) => (i === row ? f : x));
+      assert.equal(show(verdicts(evaluatePrepared(s1, undefined, max, w))), show(verdicts(evaluate(asCandidates(next, new JobGates()), max, w))));
+    }
+  });
+
   it('the random cases cover every reason, both reserves and the drawing set', () => {
     assert.deepEqual([...seen].sort(), [...REJECT_REASONS, 'cold', 'outside-latency-band', 'drawing'].sort());
   });

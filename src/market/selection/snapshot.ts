@@ -96,6 +96,8 @@ export class CandidateSnapshot {
   private readonly verdicts: { num: bigint; den: bigint; m: MaxParts; above: Uint8Array }[] = [];
   private readonly built: (Candidate | undefined)[];
   private readonly bases: Base[] = [];
+  /** How many job-free evaluations this snapshot took over, patched, from the one it was made from (withRows). */
+  readonly basesPatched: number = 0;
 
   constructor(facts: readonly PreparedFacts[], from?: { snap: CandidateSnapshot; changed: ReadonlyMap<number, PreparedFacts> }) {
     const n = facts.length;
@@ -127,6 +129,13 @@ export class CandidateSnapshot {
         for (const [i, f] of from.changed) above[i] = f.price === undefined || aboveMax(f.price, v.m) ? 1 : 0;
         this.verdicts.push({ num: v.num, den: v.den, m: v.m, above });
       }
+      // The job-free evaluations too, patched where they can be: a patch is rare (a fault, a new
+      // answer), so its code runs unoptimised, and the whole evaluation again cost milliseconds.
+      for (const b of o.bases) {
+        const nb = patchBase(this, o, b, from.changed);
+        if (nb) this.bases.push(nb);
+      }
+      this.basesPatched = this.bases.length;
       return;
     }
     this.facts = facts.slice();
@@ -203,7 +212,7 @@ export class CandidateSnapshot {
       if ((isQualified(c) || c === PRICE_CODE) && this.hasPrice[i] === 1) pricedOpen++;
     }
     const maxOn = max !== undefined && max.num > 0n;
-    const b: Base = { maxNum: max?.num, maxDen: max?.den, weights: { ...weights }, parts, warmOpen, pricedOpen, anyWarm: warmOpen > 0, maxOn, anyPriced: pricedOpen > 0 };
+    const b: Base = { max, maxNum: max?.num, maxDen: max?.den, weights: { ...weights }, parts, warmOpen, pricedOpen, anyWarm: warmOpen > 0, maxOn, anyPriced: pricedOpen > 0 };
     if (this.bases.length >= MAX_VERDICTS) this.bases.shift();
     this.bases.push(b);
     return b;
@@ -352,6 +361,7 @@ function evaluateFull(snap: CandidateSnapshot, job: JobGates | undefined, opts: 
 
 /** A job-free evaluation kept by the snapshot, with what decides whether a job's rows can be patched in. */
 interface Base {
+  max: Rat | undefined;
   maxNum: bigint | undefined;
   maxDen: bigint | undefined;
   weights: SelectionWeights;
@@ -435,4 +445,83 @@ export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefi
     memo = {};
   }
   return new EvaluationResult({ ...base.parts, rows: new SnapshotRows(snap, job), codes, counts, drawing, probs, memo, base: { parts: base.parts, touched } });
+}
+
+/**
+ * `b`, a job-free evaluation of `old`, for `snap` (old with the `changed` rows' facts replaced): the
+ * changed rows' verdicts computed again and the rest copied — O(changed), plus O(drawing set) when
+ * a drawing row changed (the probabilities). Undefined when a change moves what every row's verdict
+ * depends on (whether any ungated row is priced or warm, the fastest latency): the whole
+ * evaluation is then done when it is first asked for. The same parts as evaluateFull() on `snap`
+ * (snapshot.test.ts compares them over random patches).
+ */
+function patchBase(snap: CandidateSnapshot, old: CandidateSnapshot, b: Base, changed: ReadonlyMap<number, unknown>): Base | undefined {
+  const p = b.parts;
+  const fastest = p.fastestMs;
+  const band = b.weights.latencyBandMs;
+  const bandOn = band !== undefined && fastest !== Infinity;
+  const limit = bandOn ? fastest + band : Infinity;
+  const above = b.maxOn && b.anyPriced ? snap.aboveMax(b.max!) : undefined;
+  const codes = p.codes.slice();
+  const counts = p.counts.slice();
+  let warmOpen = b.warmOpen;
+  let pricedOpen = b.pricedOpen;
+  let drawingTouched = false;
+  const added: number[] = [];
+  for (const i of changed.keys()) {
+    // what the row counted for before
+    const was = codes[i]!;
+    if (isQualified(was)) {
+      if (old.warm[i] === 1) warmOpen--;
+      if (old.latency[i] === fastest) return undefined; // it may have been the fastest
+    }
+    if ((isQualified(was) || was === PRICE_CODE) && old.hasPrice[i] === 1) pricedOpen--;
+    if (was < DRAWING) counts[was]!--;
+    if (was === DRAWING) drawingTouched = true;
+    // and its verdict now, as evaluateFull's steps
+    let c = snap.gate[i]!;
+    if (c === NONE) c = snap.fallback[i]!;
+    if (c === NONE) {
+      if (snap.hasPrice[i] === 1) pricedOpen++;
+      if (above !== undefined && above[i] === 1) c = PRICE_CODE;
+      else {
+        const warm = snap.warm[i] === 1;
+        const l = snap.latency[i]!;
+        if (warm) warmOpen++;
+        if ((!b.anyWarm || warm) && l < fastest) return undefined; // a new fastest
+        if (b.anyWarm && !warm) c = STANDBY_COLD;
+        else if (bandOn && !(l <= limit)) c = STANDBY_BAND;
+        else c = DRAWING;
+      }
+    }
+    if (c < DRAWING) counts[c]!++;
+    if (c === DRAWING) {
+      drawingTouched = true;
+      if (was !== DRAWING) added.push(i);
+    }
+    codes[i] = c;
+  }
+  if (warmOpen > 0 !== b.anyWarm) return undefined;
+  if (b.maxOn && pricedOpen > 0 !== b.anyPriced) return undefined;
+  let drawing = p.drawing;
+  let probs = p.probs;
+  let memo: EvaluationParts['memo'] = {};
+  if (drawingTouched) {
+    // the drawing set in row order: the old one without the rows that left it, merged with those that joined
+    added.sort((x, y) => x - y);
+    const idx = new Int32Array(drawing.length + added.length);
+    let m = 0;
+    let a = 0;
+    for (let k = 0; k < drawing.length; k++) {
+      const i = drawing[k]!;
+      while (a < added.length && added[a]! < i) idx[m++] = added[a++]!;
+      if (codes[i] === DRAWING) idx[m++] = i;
+    }
+    while (a < added.length) idx[m++] = added[a++]!;
+    drawing = idx.subarray(0, m);
+    probs = new Float64Array(m);
+    probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, b.weights, probs);
+  } else if (p.memo?.cumulative) memo = { cumulative: p.memo.cumulative, lastPositive: p.memo.lastPositive! };
+  const parts: EvaluationParts = { rows: new SnapshotRows(snap, undefined), codes, drawing, probs, counts, max: p.max, fastestMs: fastest, bandMs: p.bandMs, memo };
+  return { ...b, parts, warmOpen, pricedOpen, anyPriced: pricedOpen > 0 };
 }

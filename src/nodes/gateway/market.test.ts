@@ -15,6 +15,7 @@ import { capabilitiesToWire } from '../common/index.js';
 import { GatewayMarket, type MarketView } from './market.js';
 import { SessionPool, type JobTarget } from './sessions.js';
 import { StatsRecorder } from './stats.js';
+import { seededRng } from '../../market/selection/testkit.js';
 
 const MODEL = 'stabilityai/sd-turbo';
 const caps = aiJobCapabilities('text-to-image', MODEL);
@@ -31,7 +32,7 @@ const url = (n: string) => `https://${n}.test:8935`;
 const addr = (k: number) => `0x${String(k).repeat(40)}` as const;
 const TTL = 10_000;
 
-function setup() {
+function setup(ttlMs = TTL) {
   let t = Date.now();
   const now = () => t;
   const asked = new Map<string, number>();
@@ -42,7 +43,7 @@ function setup() {
       { kind: 'signer', description: 'c', list: () => (cDown ? Promise.reject(new Error('down')) : Promise.resolve([{ url: url('c'), address: addr(3), stake: 3n }])) },
     ],
     refreshMs: 0,
-    ttlMs: TTL,
+    ttlMs,
     now,
   });
   const client = (u: string) =>
@@ -129,5 +130,33 @@ describe('GatewayMarket snapshot', () => {
     pool.suspend(url('c'), job.capability, 'RUNNER_FAILED');
     assert.deepEqual(table(await market.view(job, { filter: { exclude: [addr(3)] } })), { a: p([1, 2])[0]!, b: p([1, 2])[1]!, c: 'excluded' });
     assert.deepEqual(table(await market.view(job, { filter: { exclude: [url('a')] } })), { a: 'excluded', b: 1, c: 'suspended' });
+  });
+
+  it('over random faults, successes, dropped sessions and the clock, the patched view is the view built from scratch', async () => {
+    // listings that outlast the run (a stale listing rebuilds the snapshot's bounds): the suspensions' ends are what the clock passes
+    const { discovery, pool, market, asked, advance } = setup(3_600_000);
+    await discovery.refresh();
+    await market.view(job);
+    const rng = seededRng(5);
+    const names = ['a', 'b', 'c'];
+    let patchesBefore = market.patches;
+    for (let step = 0; step < 200; step++) {
+      const r = rng();
+      const u = url(names[Math.floor(rng() * names.length)]!);
+      if (r < 0.25) pool.suspend(u, job.capability, 'RUNNER_FAILED');
+      else if (r < 0.32) pool.succeeded(u, job.capability);
+      else if (r < 0.42) {
+        const s = pool.cached(u, job);
+        if (s?.kind === 'session') pool.invalidate(s.session, job);
+      } else advance(Math.floor(rng() * 20_000)); // suspensions end (60 s)
+      if (rng() < 0.03) await discovery.refresh();
+      const got = table(await market.view(job));
+      const askedBefore = [...asked.values()].reduce((x, y) => x + y, 0);
+      const fresh = new GatewayMarket({ discovery, pool, weights: DEFAULT_SELECTION_WEIGHTS });
+      assert.deepEqual(got, table(await fresh.view(job)), `step ${step}`);
+      assert.equal([...asked.values()].reduce((x, y) => x + y, 0), askedBefore, `step ${step}: the patched view asked everyone the fresh one would`);
+    }
+    assert.ok(market.patches - patchesBefore > 30, `patched ${market.patches - patchesBefore} times`);
+    patchesBefore = market.patches;
   });
 });

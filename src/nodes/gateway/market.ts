@@ -134,31 +134,69 @@ interface Row {
  * token or ticket params, a refusal, a suspension).
  */
 class TargetSnapshot {
-  readonly uncached: number[] = [];
-  readonly usable: number[] = [];
-  readonly untilMs: number = Infinity;
-  readonly untilBlock: number = Infinity;
-  /** The oldest listing among the rows not stale yet. */
-  readonly oldestListed: number = Infinity;
+  /** Askable rows with nothing cached (to ask), ascending. */
+  readonly uncached: readonly number[];
+  /**
+   * Bounds on the rows' ends: the earliest untilMs and untilBlock, the oldest listing among the
+   * rows not stale yet. Exact when built from scratch; a patch takes the smaller of its base's and
+   * its new rows' (the row that set a bound may have moved later), so they may be early, never
+   * late: an early one costs one scan that finds nothing to redo and tightens it (tighten()).
+   */
+  untilMs = Infinity;
+  untilBlock = Infinity;
+  oldestListed = Infinity;
 
+  /** Built from `rows`, or patched from `from` where the rows in `redo` changed (O(redo), not O(rows)). */
   constructor(
     readonly sel: CandidateSnapshot,
     readonly rows: readonly Row[],
     readonly discoveryVersion: number,
     public poolVersion: number,
+    from?: { prev: TargetSnapshot; redo: ReadonlySet<number> },
   ) {
+    if (from) {
+      const { prev, redo } = from;
+      let untilMs = prev.untilMs;
+      let untilBlock = prev.untilBlock;
+      let oldest = prev.oldestListed;
+      const uncached = prev.uncached.filter((i) => !redo.has(i));
+      let added = false;
+      for (const i of redo) {
+        const r = rows[i]!;
+        if (r.untilMs < untilMs) untilMs = r.untilMs;
+        if (r.untilBlock < untilBlock) untilBlock = r.untilBlock;
+        if (!r.stale && r.entry.lastListed < oldest) oldest = r.entry.lastListed;
+        if (r.askable && r.state === undefined) {
+          uncached.push(i);
+          added = true;
+        }
+      }
+      if (added) uncached.sort((a, b) => a - b);
+      this.uncached = uncached;
+      this.untilMs = untilMs;
+      this.untilBlock = untilBlock;
+      this.oldestListed = oldest;
+      return;
+    }
+    const uncached: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.askable && r.state === undefined) uncached.push(i);
+    }
+    this.uncached = uncached;
+    this.tighten();
+  }
+
+  /** The bounds made exact again (O(rows)): after a scan they sent found less to redo than they promised. */
+  tighten(): void {
     let untilMs = Infinity;
     let untilBlock = Infinity;
     let oldest = Infinity;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
+    for (let i = 0; i < this.rows.length; i++) {
+      const r = this.rows[i]!;
       if (r.untilMs < untilMs) untilMs = r.untilMs;
       if (r.untilBlock < untilBlock) untilBlock = r.untilBlock;
       if (!r.stale && r.entry.lastListed < oldest) oldest = r.entry.lastListed;
-      if (r.askable) {
-        if (r.state === undefined) this.uncached.push(i);
-        else if (r.session) this.usable.push(i);
-      }
     }
     this.untilMs = untilMs;
     this.untilBlock = untilBlock;
@@ -256,13 +294,27 @@ export class GatewayMarket {
         if (i >= 0) redo.add(i);
       }
     }
+    // The clock or the chain passing a bound: the rows it passed are computed again. A bound may be
+    // early (see TargetSnapshot); one that finds nothing is made exact so the next job does not scan.
     const now = pool.clock();
-    if (now >= s.untilMs) s.rows.forEach((r, i) => r.untilMs <= now && redo.add(i));
+    let scanned = false;
+    let passed = 0;
+    if (now >= s.untilMs) {
+      scanned = true;
+      s.rows.forEach((r, i) => r.untilMs <= now && ++passed && redo.add(i));
+    }
     if (s.untilBlock !== Infinity) {
       const block = Number(pool.chainBlock()!);
-      if (block >= s.untilBlock) s.rows.forEach((r, i) => r.untilBlock <= block && redo.add(i));
+      if (block >= s.untilBlock) {
+        scanned = true;
+        s.rows.forEach((r, i) => r.untilBlock <= block && ++passed && redo.add(i));
+      }
     }
-    if (s.oldestListed !== Infinity && discovery.isStale({ lastListed: s.oldestListed })) s.rows.forEach((r, i) => !r.stale && discovery.isStale(r.entry) && redo.add(i));
+    if (s.oldestListed !== Infinity && discovery.isStale({ lastListed: s.oldestListed })) {
+      scanned = true;
+      s.rows.forEach((r, i) => !r.stale && discovery.isStale(r.entry) && ++passed && redo.add(i));
+    }
+    if (scanned && passed === 0) s.tighten();
     if (redo.size === 0) {
       s.poolVersion = pv; // the changes were for other targets
       return s;
@@ -276,8 +328,10 @@ export class GatewayMarket {
       changed.set(i, facts);
     }
     this.patches++;
-    const next = new TargetSnapshot(s.sel.withRows(changed), rows, s.discoveryVersion, pv);
+    const next = new TargetSnapshot(s.sel.withRows(changed), rows, s.discoveryVersion, pv, { prev: s, redo });
     s.handOn(next, redo);
+    // the bound the scan passed is still in `next` (its base's): the scan's job makes them exact
+    if (scanned) next.tighten();
     return next;
   }
 
@@ -372,9 +426,8 @@ export class GatewayMarket {
     if (ask.length > 0) {
       // The usable answers already held count as answers for the fan-out's timing.
       let usable = 0;
-      for (const i of first.usable) {
-        const e = first.rows[i]!.entry;
-        if (!tried.has(e.url) && !filteredOut(e)) {
+      for (const r of first.rows) {
+        if (r.askable && r.session && !tried.has(r.entry.url) && !filteredOut(r.entry)) {
           usable = 1;
           break;
         }
