@@ -5,7 +5,7 @@
 // denominators, 70 % warm, some without the model, some full, some failing and suspended), and per
 // job GatewayMarket.pick() — the market's snapshot (rebuilt when something changed), this job's
 // gates, the exact max-price filter, warm/cold tiers, go-livepeer's probabilities, the weighted draw —
-// then the price-refusal count the job loop (run.ts) takes from every pick.
+// then the price-refusal count the job loop (run.ts) takes from every pick (JobPriceRefusals).
 // Per-job gates in the loop: every 4th job is a retry with 2 orchestrators already tried, every 10th
 // carries an exclude list of 3; every 200th job first changes the cache (alternately a fault
 // suspends an orchestrator, or a success ends one's streak, which makes the next job ask it again),
@@ -43,7 +43,7 @@ import { OrchestratorInfoSchema, createAuthToken, priceInfoToWire, type Orchestr
 import { capabilitiesToWire } from '../src/nodes/common/index.js';
 import { GatewayMarket } from '../src/nodes/gateway/market.js';
 import { SessionPool, type JobTarget } from '../src/nodes/gateway/sessions.js';
-import { StatsRecorder } from '../src/nodes/gateway/stats.js';
+import { JobPriceRefusals, StatsRecorder } from '../src/nodes/gateway/stats.js';
 import { seededRng } from '../src/market/selection/testkit.js';
 import { round } from './lib/stats.js';
 
@@ -170,13 +170,14 @@ function client(url: string): OrchestratorClient {
   } as unknown as OrchestratorClient;
 }
 
+const stats = new StatsRecorder();
 const pool = new SessionPool({
   discovery,
   client,
   signer: localTicketSigner(`0x${'01'.repeat(32)}`),
   sender: undefined,
   chain: undefined,
-  stats: new StatsRecorder(),
+  stats,
   log: pino({ level: 'silent' }),
   // suspensions outlast the bench: the failing ones stay suspended, not asked again every second
   suspendMs: 3_600_000,
@@ -198,7 +199,6 @@ console.log(
 );
 
 let suspendedUrl: string | undefined;
-const priceCounted = new Set<string>();
 let chosen = 0;
 const rebuildsBefore = () => market.rebuilds + market.patches;
 const rebuildTimes: number[] = [];
@@ -219,8 +219,8 @@ async function gatewayJob(i: number): Promise<void> {
   const r0 = rebuildsBefore();
   const s = process.hrtime.bigint();
   const pick = await market.pick(job, { ...(tried ? { tried } : {}), ...(filter ? { filter } : {}) });
-  // what run.ts does with every pick
-  for (const key of rejectedKeys(pick.evaluation, 'price-above-max')) priceCounted.add(key);
+  // what run.ts does with every pick (a job of one attempt here)
+  new JobPriceRefusals(stats).count(rejectedKeys(pick.evaluation, 'price-above-max'));
   if (pick.chosen) chosen++;
   if (rebuildsBefore() !== r0 || changed) rebuildTimes.push(Number(process.hrtime.bigint() - s) / 1e6);
 }
@@ -292,6 +292,6 @@ const listing = await measure('gateway view + full listing (every detail read)',
 });
 console.log(
   `select: baseline/prebuilt-evaluate p50 ratio ${(base.p50 / prebuilt.p50).toFixed(2)}; baseline/gateway-job p50 ratio ${(base.p50 / ours.p50).toFixed(2)}, CPU ratio ${(base.cpuMs / ours.cpuMs).toFixed(2)}; ` +
-    `full listing p50 ${listing.p50.toFixed(3)} ms; ${priceCounted.size} distinct price refusals counted`,
+    `full listing p50 ${listing.p50.toFixed(3)} ms; ${stats.snapshot().refusals.GW_PRICE_TOO_HIGH} price refusals counted`,
 );
 console.log(JSON.stringify({ metric: 'select', orchestrators: N, p50Ms: round(ours.p50, 3), p99Ms: round(ours.p99, 3), perSec: Math.round(ours.perSec) }));

@@ -16,7 +16,7 @@ import type { ParsedJob } from './jobs.js';
 import { PaymentError, paymentTarget, type PaymentSender, type PreparedPayment } from './payment.js';
 import type { JobTarget, OrchestratorSession, SessionPool } from './sessions.js';
 import type { GatewayMarket, MarketView } from './market.js';
-import type { StatsRecorder } from './stats.js';
+import { JobPriceRefusals, type StatsRecorder } from './stats.js';
 import { noUsableOrchestratorMessage } from './unavailable.js';
 import { clientGone, errorMessage, notTried, senderFundsError, writable } from './run-support.js';
 
@@ -88,7 +88,7 @@ export class JobRunner {
     const started = performance.now();
     let view: MarketView | undefined;
     let budgetSpent = false;
-    const priceCounted = new Set<string>();
+    const priceRefusals = new JobPriceRefusals(this.d.stats);
     // A refresh retry goes back to the same orchestrator with fresh params (bounded below).
     let prefer: string | undefined;
     try {
@@ -104,12 +104,7 @@ export class JobRunner {
         if (gone.signal.aborted) throw new ClientGoneError();
         view = pick;
         // Read from the evaluation's codes: the rejected list (thousands of objects) is not built per pick.
-        for (const key of rejectedKeys(pick.evaluation, 'price-above-max')) {
-          if (!priceCounted.has(key)) {
-            priceCounted.add(key);
-            this.d.stats.refusal('GW_PRICE_TOO_HIGH', key);
-          }
-        }
+        priceRefusals.count(rejectedKeys(pick.evaluation, 'price-above-max'));
         const sess = pick.chosen?.session;
         if (!sess) {
           // Every usable orchestrator is busy: wait a little and try them again (bounded, like

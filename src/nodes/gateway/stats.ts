@@ -84,9 +84,33 @@ export class StatsRecorder {
     return x;
   }
 
+  /** Moves whenever an orchestrator's lastError is set (see refusals()). */
+  private errorEpoch = 0;
+  /** Per code: the list refusals() last marked every entry of, and the epoch it left. */
+  private readonly marked = new Map<string, { keys: readonly string[]; epoch: number }>();
+
   refusal(code: string, orchestrator?: string): void {
     this.s.refusals[code] = (this.s.refusals[code] ?? 0) + 1;
-    if (orchestrator) this.orch(orchestrator).lastError = code;
+    if (orchestrator) {
+      this.orch(orchestrator).lastError = code;
+      this.errorEpoch++;
+    }
+  }
+
+  /**
+   * One refusal with `code` for each orchestrator in `keys`. A selection snapshot hands every job
+   * the same list (thousands of keys on a large network): when it is the list this code last marked
+   * and no lastError was set since, each entry already says `code`, so only the count moves — O(1),
+   * not O(keys) per job.
+   */
+  refusals(code: string, keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    this.s.refusals[code] = (this.s.refusals[code] ?? 0) + keys.length;
+    const m = this.marked.get(code);
+    if (m && m.keys === keys && m.epoch === this.errorEpoch) return;
+    for (const k of keys) this.orch(k).lastError = code;
+    this.errorEpoch++;
+    this.marked.set(code, { keys, epoch: this.errorEpoch });
   }
 
   discovery(url: string, ok: boolean): void {
@@ -169,5 +193,30 @@ export class StatsRecorder {
       orchestrators: Object.fromEntries(Object.entries(s.orchestrators).map(([k, v]) => [k, { ...v }])),
       refusals: { ...s.refusals },
     };
+  }
+}
+
+/**
+ * A job's price refusals across its attempts: each orchestrator the job's evaluations refused for
+ * price counts once for the job (GW_PRICE_TOO_HIGH). The evaluations of one snapshot share their
+ * list of refused keys, so a retry that sees the same list adds nothing, and the first list is
+ * counted without a set of its keys.
+ */
+export class JobPriceRefusals {
+  private readonly lists: (readonly string[])[] = [];
+  private seen: Set<string> | undefined;
+
+  constructor(private readonly stats: StatsRecorder) {}
+
+  count(keys: readonly string[]): void {
+    if (this.lists.includes(keys)) return;
+    if (this.lists.length === 0) this.stats.refusals('GW_PRICE_TOO_HIGH', keys);
+    else {
+      const seen = (this.seen ??= new Set(this.lists.flat()));
+      const fresh = keys.filter((k) => !seen.has(k));
+      for (const k of fresh) seen.add(k);
+      this.stats.refusals('GW_PRICE_TOO_HIGH', fresh);
+    }
+    this.lists.push(keys);
   }
 }
