@@ -468,9 +468,11 @@ function patchBase(snap: CandidateSnapshot, old: CandidateSnapshot, b: Base, cha
   let pricedOpen = b.pricedOpen;
   let drawingTouched = false;
   const added: number[] = [];
+  const touched = new Set<number>();
   for (const i of changed.keys()) {
     // what the row counted for before
     const was = codes[i]!;
+    touched.add(was);
     if (isQualified(was)) {
       if (old.warm[i] === 1) warmOpen--;
       if (old.latency[i] === fastest) return undefined; // it may have been the fastest
@@ -500,6 +502,7 @@ function patchBase(snap: CandidateSnapshot, old: CandidateSnapshot, b: Base, cha
       if (was !== DRAWING) added.push(i);
     }
     codes[i] = c;
+    touched.add(c);
   }
   if (warmOpen > 0 !== b.anyWarm) return undefined;
   if (b.maxOn && pricedOpen > 0 !== b.anyPriced) return undefined;
@@ -522,6 +525,13 @@ function patchBase(snap: CandidateSnapshot, old: CandidateSnapshot, b: Base, cha
     probs = new Float64Array(m);
     probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, b.weights, probs);
   } else if (p.memo?.cumulative) memo = { cumulative: p.memo.cumulative, lastPositive: p.memo.lastPositive! };
+  // the key lists of the codes no changed row had or has are the same lists (the same arrays: a
+  // reader that counts by list, as the gateway's price refusals, sees nothing new)
+  if (p.memo?.keys) {
+    const keys = new Map<number, readonly string[]>();
+    for (const [code, list] of p.memo.keys) if (!touched.has(code)) keys.set(code, list);
+    if (keys.size > 0) memo.keys = keys;
+  }
   const parts: EvaluationParts = { rows: new SnapshotRows(snap, undefined), codes, drawing, probs, counts, max: p.max, fastestMs: fastest, bandMs: p.bandMs, memo };
   return { ...b, parts, warmOpen, pricedOpen, anyPriced: pricedOpen > 0 };
 }
