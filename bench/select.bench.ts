@@ -32,7 +32,6 @@ import {
   evaluate,
   makeCapabilities,
   mandatoryOCapabilities,
-  rejectedKeys,
   summarizeRejections,
   type Candidate,
   type SelectionWeights,
@@ -220,7 +219,7 @@ async function gatewayJob(i: number): Promise<void> {
   const s = process.hrtime.bigint();
   const pick = await market.pick(job, { ...(tried ? { tried } : {}), ...(filter ? { filter } : {}) });
   // what run.ts does with every pick (a job of one attempt here)
-  new JobPriceRefusals(stats).count(rejectedKeys(pick.evaluation, 'price-above-max'));
+  new JobPriceRefusals(stats).count(pick.evaluation);
   if (pick.chosen) chosen++;
   if (rebuildsBefore() !== r0 || changed) rebuildTimes.push(Number(process.hrtime.bigint() - s) / 1e6);
 }

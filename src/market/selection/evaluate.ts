@@ -216,3 +216,18 @@ export function findQualified(from: Evaluation, key: string): Qualified | undefi
 export function rejectedKeys(from: Evaluation, reason: RejectReason): readonly string[] {
   return from instanceof EvaluationResult ? from.rejectedKeys(reason) : from.rejected.filter((r) => r.reason === reason).map((r) => r.candidate.key);
 }
+
+/** How many candidates were rejected for `reason`; reads an evaluate() result without building its lists. */
+export function rejectionCount(from: Evaluation, reason: RejectReason): number {
+  return from instanceof EvaluationResult ? from.rejectionCount(reason) : from.rejected.reduce((n, r) => (r.reason === reason ? n + 1 : n), 0);
+}
+
+/**
+ * rejectedKeys() of the job-free evaluation `from` was patched from (a prepared snapshot's, the
+ * same array for every job on that snapshot), or of `from` itself. A job's gates only take rows
+ * out of a rejection by price, never add any, so for 'price-above-max' it holds this job's keys
+ * and perhaps a few the job left out.
+ */
+export function snapshotRejectedKeys(from: Evaluation, reason: RejectReason): readonly string[] {
+  return from instanceof EvaluationResult ? from.snapshotRejectedKeys(reason) : rejectedKeys(from, reason);
+}

@@ -241,6 +241,11 @@ export class EvaluationResult implements Evaluation {
     return keysOf(this.parts, REJECT_REASONS.indexOf(reason));
   }
 
+  /** rejectedKeys() of the job-free evaluation this one was patched from, if it was (see snapshotRejectedKeys in evaluate.ts). */
+  snapshotRejectedKeys(reason: RejectReason): readonly string[] {
+    return keysOf(this.parts.base?.parts ?? this.parts, REJECT_REASONS.indexOf(reason));
+  }
+
   /** The qualified entry of the candidate with this key, without building the list (O(n) scan). */
   findQualified(key: string): Qualified | undefined {
     if (this.q) return this.q.find((x) => x.candidate.key === key);
@@ -254,6 +259,11 @@ export class EvaluationResult implements Evaluation {
       return { candidate: rows.candidate(i), probability: probs[k]! };
     }
     return undefined;
+  }
+
+  /** Rejections for `reason`, without building the list. */
+  rejectionCount(reason: RejectReason): number {
+    return this.parts.counts[REJECT_REASONS.indexOf(reason)]!;
   }
 
   /** Rejections per reason, without building the list. */

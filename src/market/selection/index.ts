@@ -8,7 +8,7 @@ export { SelectionConfigError, selectionErrorCodes } from './errors.js';
 export type { CapabilityMaxPrice, PriceLimits, PriceLimitsInput, PriceLimitsOptions } from './price-limits.js';
 export { NO_PRICE_LIMITS, maxPriceFor, maxPriceForJob, parsePriceLimits } from './price-limits.js';
 export type { EvaluateOptions } from './evaluate.js';
-export { evaluate, findQualified, rejectedKeys, summarizeRejections } from './evaluate.js';
+export { evaluate, findQualified, rejectedKeys, rejectionCount, snapshotRejectedKeys, summarizeRejections } from './evaluate.js';
 export type { GateDetail, PreparedFacts, PreparedGates } from './snapshot.js';
 export { CandidateSnapshot, JobGates, evaluatePrepared } from './snapshot.js';
 export { probabilities } from './probabilities.js';

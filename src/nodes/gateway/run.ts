@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { FastifyReply } from 'fastify';
 import type { Rat } from '../../money/index.js';
-import { aiJobCapabilities, pipelineToCapability, rejectedKeys } from '../../market/index.js';
+import { aiJobCapabilities, pipelineToCapability } from '../../market/index.js';
 import { capabilitiesToWire } from '../common/index.js';
 import { refusalFromHeaders } from '../../wire/index.js';
 import { attemptAction, classifyFailure, classifyPaymentError } from './attempt-failure.js';
@@ -103,8 +103,8 @@ export class JobRunner {
         // The client left while the orchestrators were being asked: nobody to answer.
         if (gone.signal.aborted) throw new ClientGoneError();
         view = pick;
-        // Read from the evaluation's codes: the rejected list (thousands of objects) is not built per pick.
-        priceRefusals.count(rejectedKeys(pick.evaluation, 'price-above-max'));
+        // From the evaluation's counts: the rejected list (thousands of objects) is not built per pick.
+        priceRefusals.count(pick.evaluation);
         const sess = pick.chosen?.session;
         if (!sess) {
           // Every usable orchestrator is busy: wait a little and try them again (bounded, like

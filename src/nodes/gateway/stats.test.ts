@@ -1,50 +1,75 @@
-// The gateway's refusal counters: a list of refused orchestrators counts each of them and marks its
-// lastError; the same list again (a snapshot's, job after job) counts again without walking it,
-// unless something set a lastError since; a job counts each price-refused orchestrator once across
-// its attempts.
+// The gateway's refusal counters: markRefused() marks every orchestrator of a list as last refused
+// with a code, and skips the walk when it is the same list with no other error since; a job counts
+// each price-refused orchestrator once across its attempts, from real evaluations of a prepared
+// snapshot (the job-free one, retries patched from it) and of evaluate().
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rat } from '../../money/index.js';
+import { CandidateSnapshot, DEFAULT_SELECTION_WEIGHTS, JobGates, evaluate, evaluatePrepared, type PreparedFacts } from '../../market/index.js';
+import { candidate } from '../../market/selection/testkit.js';
 import { JobPriceRefusals, StatsRecorder } from './stats.js';
 
 const lastErrors = (s: StatsRecorder) => Object.fromEntries(Object.entries(s.snapshot().orchestrators).map(([k, o]) => [k, o.lastError]));
+const priceRefusals = (s: StatsRecorder) => s.snapshot().refusals.GW_PRICE_TOO_HIGH ?? 0;
+
+// a, c, e above the max of 100; b, d below
+const facts: PreparedFacts[] = ['a', 'b', 'c', 'd', 'e'].map((key, i) => ({ key, stake: BigInt(i + 1), warm: true, price: Rat.from(i % 2 === 0 ? 500n : 50n), latencyMs: 10 + i }));
+const opts = { maxPrice: Rat.from(100n) };
 
 describe('gateway refusal counters', () => {
-  it('refusals(): counts every key, marks each lastError, and a repeated list after another error marks again', () => {
+  it('markRefused(): marks each lastError; the same list again after another error marks again', () => {
     const s = new StatsRecorder();
     const keys = ['a', 'b', 'c'];
-    s.refusals('GW_PRICE_TOO_HIGH', keys);
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 3);
+    s.markRefused('GW_PRICE_TOO_HIGH', keys);
     assert.deepEqual(lastErrors(s), { a: 'GW_PRICE_TOO_HIGH', b: 'GW_PRICE_TOO_HIGH', c: 'GW_PRICE_TOO_HIGH' });
-    s.refusals('GW_PRICE_TOO_HIGH', keys);
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 6);
     // b fails an attempt (say, for another pipeline's job), then the same list comes again: b says price again
     s.attemptFailed('b', 'GW_ORCHESTRATOR_UNREACHABLE');
     assert.equal(lastErrors(s).b, 'GW_ORCHESTRATOR_UNREACHABLE');
-    s.refusals('GW_PRICE_TOO_HIGH', keys);
+    s.markRefused('GW_PRICE_TOO_HIGH', keys);
     assert.equal(lastErrors(s).b, 'GW_PRICE_TOO_HIGH');
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 9);
     // an equal list that is another array is walked as well
     s.refusal('OTHER', 'c');
-    s.refusals('GW_PRICE_TOO_HIGH', ['c']);
+    s.markRefused('GW_PRICE_TOO_HIGH', ['c']);
     assert.equal(lastErrors(s).c, 'GW_PRICE_TOO_HIGH');
-    s.refusals('GW_PRICE_TOO_HIGH', []);
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 10);
+    s.refusals('GW_PRICE_TOO_HIGH', 4);
+    assert.equal(priceRefusals(s), 4);
   });
 
-  it('JobPriceRefusals: each orchestrator once per job, whatever lists its attempts see', () => {
+  it('JobPriceRefusals: each price-refused orchestrator once per job, across attempts on the snapshot and patched from it', () => {
     const s = new StatsRecorder();
-    const first = ['a', 'b'];
+    const snap = new CandidateSnapshot(facts);
+    const plain = () => evaluatePrepared(snap, undefined, opts, DEFAULT_SELECTION_WEIGHTS);
     const job = new JobPriceRefusals(s);
-    job.count(first);
-    job.count(first); // the retry's evaluation shares the list
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 2);
-    job.count(['b', 'c']); // a patched snapshot's list: only c is new
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 3);
-    job.count(['a', 'c', 'd']);
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 4);
-    // the next job counts them again
-    new JobPriceRefusals(s).count(first);
-    assert.equal(s.snapshot().refusals.GW_PRICE_TOO_HIGH, 6);
-    assert.deepEqual(lastErrors(s), { a: 'GW_PRICE_TOO_HIGH', b: 'GW_PRICE_TOO_HIGH', c: 'GW_PRICE_TOO_HIGH', d: 'GW_PRICE_TOO_HIGH' });
+    job.count(plain());
+    assert.equal(priceRefusals(s), 3);
+    job.count(plain()); // a retry on the same snapshot
+    // a retry that left b (drawing) out: the same list of refused keys
+    job.count(evaluatePrepared(snap, new JobGates().omit(1), opts, DEFAULT_SELECTION_WEIGHTS));
+    // one whose gates took c out of the price refusals (excluded): a list of its own, nothing new in it
+    job.count(evaluatePrepared(snap, new JobGates().set(2, 'excluded', 'x'), opts, DEFAULT_SELECTION_WEIGHTS));
+    assert.equal(priceRefusals(s), 3);
+    assert.deepEqual(lastErrors(s), { a: 'GW_PRICE_TOO_HIGH', c: 'GW_PRICE_TOO_HIGH', e: 'GW_PRICE_TOO_HIGH' });
+    // the next job counts them again; a job that excluded c counts two
+    new JobPriceRefusals(s).count(plain());
+    assert.equal(priceRefusals(s), 6);
+    new JobPriceRefusals(s).count(evaluatePrepared(snap, new JobGates().set(2, 'excluded', 'x'), opts, DEFAULT_SELECTION_WEIGHTS));
+    assert.equal(priceRefusals(s), 8);
+    // an attempt on another snapshot where d's price went up: d is new for this job
+    const job2 = new JobPriceRefusals(s);
+    job2.count(plain());
+    job2.count(evaluatePrepared(snap.withRows(new Map([[3, { ...facts[3]!, price: Rat.from(900n) }]])), undefined, opts, DEFAULT_SELECTION_WEIGHTS));
+    assert.equal(priceRefusals(s), 12);
+    assert.equal(lastErrors(s).d, 'GW_PRICE_TOO_HIGH');
+  });
+
+  it('JobPriceRefusals over evaluate() results (no snapshot)', () => {
+    const s = new StatsRecorder();
+    const cands = facts.map((f) => candidate(f.key, { stake: f.stake, warm: f.warm, price: f.price!, latencyMs: f.latencyMs! }));
+    const job = new JobPriceRefusals(s);
+    job.count(evaluate(cands, opts, DEFAULT_SELECTION_WEIGHTS));
+    job.count(evaluate(cands.slice(1), opts, DEFAULT_SELECTION_WEIGHTS)); // a left out: nothing new
+    assert.equal(priceRefusals(s), 3);
+    job.count(evaluate(cands, {}, DEFAULT_SELECTION_WEIGHTS)); // no max: nothing refused
+    assert.equal(priceRefusals(s), 3);
   });
 });

@@ -1,5 +1,6 @@
 // The gateway's counters. Money is exact: fees and EV are Rat (wei), face values bigint wei.
 import { Rat } from '../../money/index.js';
+import { rejectedKeys, rejectionCount, snapshotRejectedKeys, type Evaluation } from '../../market/index.js';
 
 export interface PipelineStats {
   ok: number;
@@ -62,15 +63,18 @@ export class StatsRecorder {
     tickets: { sent: 0, ev: Rat.ZERO, faceValue: 0n, refused: 0, refusedEv: Rat.ZERO },
     attempts: 0,
     retries: 0,
-    orchestrators: {},
+    orchestrators: {}, // kept in this.orchs; snapshot() lists them
     refusals: {},
   };
 
+  /** Per orchestrator, by URL (a Map: markRefused() looks thousands up at a time). */
+  private readonly orchs = new Map<string, OrchestratorStats>();
+
   orch(url: string): OrchestratorStats {
-    let o = this.s.orchestrators[url];
+    let o = this.orchs.get(url);
     if (!o) {
       o = { attempts: 0, ok: 0, failed: 0, fees: Rat.ZERO, tickets: 0, ev: Rat.ZERO, faceValue: 0n, refusedTickets: 0, refusedEv: Rat.ZERO, discoveries: 0, discoveryFailures: 0, lastError: undefined };
-      this.s.orchestrators[url] = o;
+      this.orchs.set(url, o);
     }
     return o;
   }
@@ -84,9 +88,9 @@ export class StatsRecorder {
     return x;
   }
 
-  /** Moves whenever an orchestrator's lastError is set (see refusals()). */
+  /** Moves whenever an orchestrator's lastError is set (see markRefused()). */
   private errorEpoch = 0;
-  /** Per code: the list refusals() last marked every entry of, and the epoch it left. */
+  /** Per code: the list markRefused() last marked every entry of, and the epoch it left. */
   private readonly marked = new Map<string, { keys: readonly string[]; epoch: number }>();
 
   refusal(code: string, orchestrator?: string): void {
@@ -97,18 +101,27 @@ export class StatsRecorder {
     }
   }
 
+  /** `n` more refusals with `code` (their orchestrators marked by markRefused()). */
+  refusals(code: string, n: number): void {
+    if (n > 0) this.s.refusals[code] = (this.s.refusals[code] ?? 0) + n;
+  }
+
   /**
-   * One refusal with `code` for each orchestrator in `keys`. A selection snapshot hands every job
+   * Every orchestrator in `keys` was last refused with `code`. A selection snapshot hands every job
    * the same list (thousands of keys on a large network): when it is the list this code last marked
-   * and no lastError was set since, each entry already says `code`, so only the count moves — O(1),
-   * not O(keys) per job.
+   * and no lastError was set since, each entry already says `code` — O(1), not O(keys) per job.
    */
-  refusals(code: string, keys: readonly string[]): void {
+  markRefused(code: string, keys: readonly string[]): void {
     if (keys.length === 0) return;
-    this.s.refusals[code] = (this.s.refusals[code] ?? 0) + keys.length;
     const m = this.marked.get(code);
     if (m && m.keys === keys && m.epoch === this.errorEpoch) return;
-    for (const k of keys) this.orch(k).lastError = code;
+    const orchs = this.orchs;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const o = orchs.get(k);
+      if (o) o.lastError = code;
+      else this.orch(k).lastError = code;
+    }
     this.errorEpoch++;
     this.marked.set(code, { keys, epoch: this.errorEpoch });
   }
@@ -190,33 +203,50 @@ export class StatsRecorder {
       tickets: { ...s.tickets },
       attempts: s.attempts,
       retries: s.retries,
-      orchestrators: Object.fromEntries(Object.entries(s.orchestrators).map(([k, v]) => [k, { ...v }])),
+      orchestrators: Object.fromEntries([...this.orchs].map(([k, v]) => [k, { ...v }])),
       refusals: { ...s.refusals },
     };
   }
 }
 
 /**
- * A job's price refusals across its attempts: each orchestrator the job's evaluations refused for
- * price counts once for the job (GW_PRICE_TOO_HIGH). The evaluations of one snapshot share their
- * list of refused keys, so a retry that sees the same list adds nothing, and the first list is
- * counted without a set of its keys.
+ * A job's price refusals across its attempts (GW_PRICE_TOO_HIGH): each orchestrator its evaluations
+ * refused for price counts once for the job, and is marked as last refused for price. Counted
+ * from the evaluations' counts, not their lists: a retry's evaluation is patched from the
+ * snapshot's and shares its list only when its gates touched no price-refused row, and walking a
+ * list of thousands per job is what this avoids. The lists are read only for a second attempt
+ * whose list is another one (then the keys not counted yet are counted).
  */
 export class JobPriceRefusals {
-  private readonly lists: (readonly string[])[] = [];
+  /** The attempts' evaluations with a price refusal; their lists are read only from the second one on. */
+  private readonly evals: Evaluation[] = [];
   private seen: Set<string> | undefined;
 
   constructor(private readonly stats: StatsRecorder) {}
 
-  count(keys: readonly string[]): void {
-    if (this.lists.includes(keys)) return;
-    if (this.lists.length === 0) this.stats.refusals('GW_PRICE_TOO_HIGH', keys);
-    else {
-      const seen = (this.seen ??= new Set(this.lists.flat()));
-      const fresh = keys.filter((k) => !seen.has(k));
-      for (const k of fresh) seen.add(k);
-      this.stats.refusals('GW_PRICE_TOO_HIGH', fresh);
+  count(e: Evaluation): void {
+    const n = rejectionCount(e, 'price-above-max');
+    if (n === 0) return;
+    // the snapshot's list holds this job's and perhaps a few rows the job left out: all priced above the max
+    this.stats.markRefused('GW_PRICE_TOO_HIGH', snapshotRejectedKeys(e, 'price-above-max'));
+    if (this.evals.length === 0) {
+      this.stats.refusals('GW_PRICE_TOO_HIGH', n);
+      this.evals.push(e);
+      return;
     }
-    this.lists.push(keys);
+    const keys = rejectedKeys(e, 'price-above-max');
+    if (this.evals.some((x) => rejectedKeys(x, 'price-above-max') === keys)) return;
+    if (!this.seen) {
+      this.seen = new Set();
+      for (const x of this.evals) for (const k of rejectedKeys(x, 'price-above-max')) this.seen.add(k);
+    }
+    let fresh = 0;
+    for (const k of keys) {
+      if (this.seen.has(k)) continue;
+      this.seen.add(k);
+      fresh++;
+    }
+    this.stats.refusals('GW_PRICE_TOO_HIGH', fresh);
+    this.evals.push(e);
   }
 }
