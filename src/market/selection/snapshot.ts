@@ -359,6 +359,17 @@ function evaluateFull(snap: CandidateSnapshot, job: JobGates | undefined, opts: 
   return { rows: new SnapshotRows(snap, job), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 };
 }
 
+/** The rows of `drawing` still DRAWING in `codes`, in order, in a new buffer with room for `spare` more. */
+function keepDrawing(drawing: Int32Array, codes: Uint8Array, spare: number): Int32Array {
+  const idx = new Int32Array(drawing.length + spare);
+  let m = 0;
+  for (let k = 0; k < drawing.length; k++) {
+    const i = drawing[k]!;
+    if (codes[i] === DRAWING) idx[m++] = i;
+  }
+  return idx.subarray(0, m);
+}
+
 /** A job-free evaluation kept by the snapshot, with what decides whether a job's rows can be patched in. */
 interface Base {
   max: Rat | undefined;
@@ -433,13 +444,8 @@ export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefi
   const bm = base.parts.memo;
   let memo: EvaluationParts['memo'] = bm?.cumulative ? { cumulative: bm.cumulative, lastPositive: bm.lastPositive! } : {};
   if (touchesDrawing) {
-    const idx = new Int32Array(drawing.length);
-    let m = 0;
-    for (let k = 0; k < drawing.length; k++) {
-      const i = drawing[k]!;
-      if (codes[i] === DRAWING) idx[m++] = i;
-    }
-    drawing = idx.subarray(0, m);
+    drawing = keepDrawing(drawing, codes, 0);
+    const m = drawing.length;
     probs = new Float64Array(m);
     probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, weights, probs);
     memo = {};
@@ -510,18 +516,28 @@ function patchBase(snap: CandidateSnapshot, old: CandidateSnapshot, b: Base, cha
   let probs = p.probs;
   let memo: EvaluationParts['memo'] = {};
   if (drawingTouched) {
-    // the drawing set in row order: the old one without the rows that left it, merged with those that joined
-    added.sort((x, y) => x - y);
-    const idx = new Int32Array(drawing.length + added.length);
-    let m = 0;
-    let a = 0;
-    for (let k = 0; k < drawing.length; k++) {
-      const i = drawing[k]!;
-      while (a < added.length && added[a]! < i) idx[m++] = added[a++]!;
-      if (codes[i] === DRAWING) idx[m++] = i;
+    // the drawing set in row order: the old one without the rows that left it (the filter every
+    // retry's job runs, so optimised code), then those that joined, each put in place by a copy
+    let kept = keepDrawing(drawing, codes, added.length);
+    let m = kept.length;
+    if (added.length > 0) {
+      added.sort((x, y) => x - y);
+      const buf = new Int32Array(kept.buffer, kept.byteOffset, m + added.length);
+      for (const i of added) {
+        let lo = 0;
+        let hi = m;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (buf[mid]! < i) lo = mid + 1;
+          else hi = mid;
+        }
+        buf.copyWithin(lo + 1, lo, m);
+        buf[lo] = i;
+        m++;
+      }
+      kept = buf;
     }
-    while (a < added.length) idx[m++] = added[a++]!;
-    drawing = idx.subarray(0, m);
+    drawing = kept;
     probs = new Float64Array(m);
     probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, b.weights, probs);
   } else if (p.memo?.cumulative) memo = { cumulative: p.memo.cumulative, lastPositive: p.memo.lastPositive! };
