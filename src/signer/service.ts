@@ -8,7 +8,7 @@ import { NO_PRICE_LIMITS, type PriceLimits } from '../market/index.js';
 import { PmError, Sender, hexToBytes, localTicketSigner, type ChainView, type SenderInfoSource, type TicketParams, type TicketSigner } from '../pm/index.js';
 import { MemorySignerStates, type SignerStateRecord, type SignerStateStore } from '../store/index.js';
 import {
-  createPaymentSegCreds, encodeBase64, encodePaymentHeader, encodeSegmentHeader, orchestratorRequestHash, paymentToWire, priceInfoFromWire, ticketParamsFromWire, toHex,
+  PaymentHeaderEncoder, createPaymentSegCreds, encodeBase64, encodeSegmentHeader, orchestratorRequestHash, priceInfoFromWire, ticketParamsFromWire, toHex,
   type OrchestratorInfo,
 } from '../wire/index.js';
 import { billableUnits, configuredMaxPrice, parseMaxPrice, priceExceeded, retryAfterMs } from './billing.js';
@@ -115,6 +115,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
   // bytes) and no decoding. Only the latest per session is kept (the previous one is dropped when a
   // session advances), bounded.
   const issued = new BoundedMap<string, { text: string; state: Readonly<RemotePaymentState> }>(ISSUED_STATES_MAX);
+  const isIssued = (stateText: string, sigText: string): boolean => issued.get(sigText)?.text === stateText;
   /** The issued state `req` carries exactly, or undefined. */
   const issuedState = (req: DecodedRequest): Readonly<RemotePaymentState> | undefined => {
     if (req.sigText === '') return undefined;
@@ -128,6 +129,9 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
   // OrchestratorInfos by their base64 text (decoded and checked once), and their ticket params.
   const orchestrators = new BoundedMap<string, OrchestratorInfo>(ORCHESTRATORS_MAX);
   const paramsOf = new WeakMap<OrchestratorInfo, TicketParams>();
+  // Livepeer-Payment bytes: the params, sender and price fields encoded once per params object
+  // (one per cached OrchestratorInfo), only the (nonce, sig) pairs per call — the same bytes.
+  const payments = new PaymentHeaderEncoder();
   const latestOutcome = (code: 'SIGNER_STATE_REPLAYED' | 'SIGNER_STATE_CONFLICT', rec: SignerStateRecord) =>
     outcome(new SignerError(code, 409, code === 'SIGNER_STATE_REPLAYED' ? `state sequence number is not the latest issued for this session (latest ${rec.sequence})` : 'a concurrent call advanced this session first'), { latestSequenceNumber: rec.sequence.toString() }, signedState(utf8(rec.state)));
 
@@ -220,7 +224,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
     }
     const ev = sender.ev(sid);
     const minCredit = fee.gt(ev) ? fee : ev;
-    const n = !ev.gt(0n) || existing.gte(minCredit) ? 0n : minCredit.sub(existing).div(ev).ceil();
+    const n = !ev.gt(0n) || existing.gte(minCredit) ? 0n : minCredit.sub(existing).divCeil(ev);
     if (n === 0n) {
       const body = outcome(new SignerError('SIGNER_NO_TICKETS', SIGNER_STATUS.NO_TICKETS, 'no tickets'), { ...(retryMs(type, existing, initialPrice, seconds, elapsed)) },
         req.hasState ? { State: b64(req.stateBytes), Sig: b64(req.sigBytes) } : undefined);
@@ -312,7 +316,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
         await rollback?.().catch(() => undefined);
         throw new SignerError('SIGNER_INTERNAL', 500, (err as Error).message, { cause: err });
       }
-      const payment = encodePaymentHeader(paymentToWire(batch, { expectedPrice: req.orchestrator.priceInfo! }));
+      const payment = payments.encode(batch, req.orchestrator.priceInfo!);
       const segKey = req.orchestratorText === '' || x.manifestId.length + req.orchestratorText.length + req.capabilitiesText.length > CACHE_TEXT_MAX
         ? undefined
         : `${x.manifestId}\u0000${req.orchestratorText}\u0000${req.capabilitiesText}`;
@@ -358,7 +362,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       let out: SignerOutcome;
       try {
         if (closed) throw new SignerError('SIGNER_INTERNAL', 503, 'the signer is shutting down');
-        const req = decodeRequest(body, orchestrators, CACHE_TEXT_MAX);
+        const req = decodeRequest(body, orchestrators, CACHE_TEXT_MAX, isIssued);
         type = (['lv2v', 'live', 'fixed'].includes(req.type) ? req.type : '') as SignerJobType;
         out = await run(req, ctx, type);
       } catch (err) {
