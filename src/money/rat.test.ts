@@ -122,3 +122,31 @@ test('Rat reduces fractions over divisors of 2^256 − 1 (ticket EVs) exactly', 
   }
   assert.equal(ev.add(ev).toString(), Rat.of(2n * 8_000_000_000n * 1234567n, M).toString());
 });
+
+test('Rat reduces fractions over divisors of (2^256 − 1)² (products of two EV denominators) exactly', () => {
+  const M = 2n ** 256n - 1n;
+  const euclid = (a: bigint, b: bigint): bigint => (b === 0n ? a : euclid(b, a % b));
+  const cases: [bigint, bigint][] = [
+    [M * 9n, M * M], [1n, M * M], [-(M / 3n) * 3n * 257n, M * (M / 17n)], [25n * 641n * 641n, M * M / 3n], [10n ** 70n, M * M],
+    [3n * 3n * 5n, 9n], [M, M * M], [(M / 65537n) * 65537n * 65537n * 7n, (M / 5n) * (M / 5n)],
+  ];
+  for (const [n, d] of cases) {
+    const g = euclid(n < 0n ? -n : n, d);
+    assert.equal(Rat.of(n, d).toString(), `${n / g}${d / g === 1n ? '' : `/${d / g}`}`, `${n}/${d}`);
+  }
+  // A balance plus an EV over a different divisor of 2^256 − 1: the sum's unreduced denominator is their product.
+  const a = Rat.of(7n * 10n ** 20n, M / 3n);
+  const b = Rat.of(11n * 10n ** 18n, M / 5n);
+  const n = a.num * b.den + b.num * a.den;
+  const g = euclid(n, a.den * b.den);
+  assert.equal(a.add(b).toString(), `${n / g}/${(a.den * b.den) / g}`);
+});
+
+test('Rat divCeil is the ceiling of the exact quotient', () => {
+  const M = 2n ** 256n - 1n;
+  const ev = Rat.of(8_000_000_000n * 1234567n, M);
+  for (const x of [Rat.of(1n), Rat.of(27_648_000n), Rat.of(-5n, 3n), ev, ev.mul(3n), ev.mul(3n).add(1n), Rat.ZERO, Rat.of(7n, 2n)]) {
+    for (const y of [ev, Rat.of(1n, 3n), Rat.of(-2n, 7n), Rat.of(5n)]) assert.equal(x.divCeil(y), x.div(y).ceil(), `${x} / ${y}`);
+  }
+  assert.throws(() => Rat.ONE.divCeil(Rat.ZERO), DivisionByZeroError);
+});

@@ -7,16 +7,76 @@ import { DivisionByZeroError, MoneyError } from './errors.js';
 // 2^256 − 1 = F0·F1·…·F7 (the Fermat numbers 2^(2^i) + 1), squarefree, with these primes. A
 // ticket's EV is faceValue · winProb / (2^256 − 1), so the denominators of EVs (and of their sums)
 // divide it; the gcd with one is then the product of its primes that divide both, found by 11
-// small remainders instead of Euclid's ~150 divisions of 256-bit numbers.
+// small remainders instead of Euclid's ~150 divisions of 256-bit numbers. The same holds for a
+// divisor of (2^256 − 1)², the product of two EV denominators (a sum of two EVs, an EV times an
+// EV-denominated balance, before reduction): each prime then divides it at most twice.
 const M256 = (1n << 256n) - 1n;
+const M256_SQ = M256 * M256;
 const M256_PRIMES = [3n, 5n, 17n, 257n, 641n, 65537n, 274177n, 6700417n, 67280421310721n, 59649589127497217n, 5704689200685129054721n];
+/** Below this both operands fit a double exactly: Euclid runs on numbers. */
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A divisor of (2^256 − 1)²'s primes, and each one's square where it divides twice (else 0). */
+interface Factors {
+  primes: bigint[];
+  squares: bigint[];
+}
+
+function m256Factors(b: bigint): Factors | undefined {
+  if (M256_SQ % b !== 0n) return undefined;
+  const f: Factors = { primes: [], squares: [] };
+  for (const p of M256_PRIMES) {
+    if (b % p !== 0n) continue;
+    f.primes.push(p);
+    f.squares.push(b % (p * p) === 0n ? p * p : 0n);
+  }
+  return f;
+}
+
+// One session's balances and EVs share a handful of denominators: their factors are kept (a few
+// entries, most recent first), so a reduction costs only the remainders of the numerator.
+const FACTOR_CACHE = 8;
+const factorDens: bigint[] = [];
+const factorLists: (Factors | undefined)[] = [];
+function factorsOf(b: bigint): Factors | undefined {
+  for (let i = 0; i < factorDens.length; i++) if (factorDens[i] === b) return factorLists[i];
+  const f = m256Factors(b);
+  factorDens.unshift(b);
+  factorLists.unshift(f);
+  if (factorDens.length > FACTOR_CACHE) {
+    factorDens.pop();
+    factorLists.pop();
+  }
+  return f;
+}
 
 function gcd(a: bigint, b: bigint): bigint {
   if (a < 0n) a = -a;
   if (b < 0n) b = -b;
-  if (b > 1n && M256 % b === 0n) {
+  const big = a > b ? a : b;
+  const small = a > b ? b : a;
+  if (small === 0n) return big;
+  // A small operand (a ticket count, an integer price): one big remainder, then Euclid on doubles.
+  if (small <= SAFE) {
+    let x = Number(small);
+    let y = Number(big % small);
+    while (y !== 0) {
+      const t = x % y;
+      x = y;
+      y = t;
+    }
+    return BigInt(x);
+  }
+  const f = factorsOf(b);
+  if (f !== undefined) {
+    // gcd = Π p^min(v_p(a), v_p(b)), with v_p(b) ≤ 2.
     let g = 1n;
-    for (const p of M256_PRIMES) if (b % p === 0n && a % p === 0n) g *= p;
+    for (let i = 0; i < f.primes.length; i++) {
+      const p = f.primes[i]!;
+      if (a % p !== 0n) continue;
+      const p2 = f.squares[i]!;
+      g *= p2 !== 0n && a % p2 === 0n ? p2 : p;
+    }
     return g;
   }
   while (b !== 0n) {
@@ -154,6 +214,20 @@ export class Rat {
   floor(): bigint {
     const q = this.num / this.den;
     return this.num < 0n && q * this.den !== this.num ? q - 1n : q;
+  }
+
+  /** ⌈this / o⌉, without reducing the quotient first (a ceiling does not depend on it). */
+  divCeil(o: RatLike): bigint {
+    const b = Rat.lift(o);
+    if (b.num === 0n) throw new DivisionByZeroError('Rat.divCeil');
+    let n = this.num * b.den;
+    let d = this.den * b.num;
+    if (d < 0n) {
+      n = -n;
+      d = -d;
+    }
+    const q = n / d;
+    return n > 0n && q * d !== n ? q + 1n : q;
   }
 
   /** Smallest integer ≥ this. */

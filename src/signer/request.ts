@@ -98,7 +98,11 @@ function maxPrice(v: unknown): RawMaxPrice | undefined {
  * `maxCachedText` are not kept): a hit skips the base64 and protobuf decoding, and the same text
  * always decodes to the same message. The cached messages are shared: nothing may change them.
  */
-export function decodeRequest(body: unknown, orchestrators?: Map<string, OrchestratorInfo>, maxCachedText = Infinity): DecodedRequest {
+export function decodeRequest(
+  body: unknown, orchestrators?: Map<string, OrchestratorInfo>, maxCachedText = Infinity,
+  /** True for a state (base64 State and Sig texts) the signer issued itself: its bytes are then decoded only if asked for. */
+  issued?: (stateText: string, sigText: string) => boolean,
+): DecodedRequest {
   if (body === null || body === undefined) throw badRequest('missing orchestrator');
   if (typeof body !== 'object' || Array.isArray(body) || body instanceof JsonNumber) throw badRequest(`json: cannot unmarshal ${kind(body)} into Go value of type server.RemotePaymentRequest`);
   const obj = body as Record<string, unknown>;
@@ -107,12 +111,18 @@ export function decodeRequest(body: unknown, orchestrators?: Map<string, Orchest
   let sigBytes: Uint8Array = new Uint8Array(0);
   let stateText = '';
   let sigText = '';
+  // An issued state's texts are the signer's own valid base64 (both non-empty): nothing to check,
+  // and the bytes are rarely needed (a state we issued skips recovery and decoding).
+  let lazy = false;
   if (st !== undefined && st !== null) {
     if (typeof st !== 'object' || Array.isArray(st) || st instanceof JsonNumber) throw badRequest(`json: cannot unmarshal ${kind(st)} into Go struct field RemotePaymentRequest.state of type server.RemotePaymentStateSig`);
-    stateBytes = bytes(st as Record<string, unknown>, 'State', 'RemotePaymentRequest.state.State');
-    sigBytes = bytes(st as Record<string, unknown>, 'Sig', 'RemotePaymentRequest.state.Sig');
     stateText = textOf(st as Record<string, unknown>, 'State');
     sigText = textOf(st as Record<string, unknown>, 'Sig');
+    lazy = stateText !== '' && sigText !== '' && issued !== undefined && issued(stateText, sigText);
+    if (!lazy) {
+      stateBytes = bytes(st as Record<string, unknown>, 'State', 'RemotePaymentRequest.state.State');
+      sigBytes = bytes(st as Record<string, unknown>, 'Sig', 'RemotePaymentRequest.state.Sig');
+    }
   }
   const orchestratorText = textOf(obj, 'orchestrator');
   const known = orchestratorText === '' ? undefined : orchestrators?.get(orchestratorText);
@@ -145,9 +155,16 @@ export function decodeRequest(body: unknown, orchestrators?: Map<string, Orchest
       throw badRequest((err as Error).message, err);
     }
   }
-  return {
-    hasState: stateBytes.length !== 0 || sigBytes.length !== 0, stateBytes, sigBytes, stateText, sigText,
+  const out: DecodedRequest = {
+    hasState: lazy || stateBytes.length !== 0 || sigBytes.length !== 0, stateBytes, sigBytes, stateText, sigText,
     orchestratorText, capabilitiesText: textOf(obj, 'capabilities'),
     orchestrator, manifestId, app, inPixels, type, maxPrice: mp, capabilities,
   };
+  if (lazy) {
+    let sb: Uint8Array | undefined;
+    let gb: Uint8Array | undefined;
+    Object.defineProperty(out, 'stateBytes', { get: () => (sb ??= decodeBase64Strict(stateText)!), enumerable: true });
+    Object.defineProperty(out, 'sigBytes', { get: () => (gb ??= decodeBase64Strict(sigText)!), enumerable: true });
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { NO_PRICE_LIMITS, type PriceLimits } from '../market/index.js';
 import { PmError, Sender, hexToBytes, localTicketSigner, type ChainView, type SenderInfoSource, type TicketParams, type TicketSigner } from '../pm/index.js';
 import { MemorySignerStates, type SignerStateRecord, type SignerStateStore } from '../store/index.js';
 import {
-  createPaymentSegCreds, encodeBase64, encodePaymentHeader, encodeSegmentHeader, orchestratorRequestHash, paymentToWire, priceInfoFromWire, ticketParamsFromWire, toHex,
+  PaymentHeaderEncoder, createPaymentSegCreds, encodeBase64, encodeSegmentHeader, orchestratorRequestHash, priceInfoFromWire, ticketParamsFromWire, toHex,
   type OrchestratorInfo,
 } from '../wire/index.js';
 import { billableUnits, configuredMaxPrice, parseMaxPrice, priceExceeded, retryAfterMs } from './billing.js';
@@ -83,6 +83,19 @@ function outcome(err: SignerError, extra: Partial<SignerErrorBodyWire['error']> 
   return { status, body: { error: { message, code: err.code, ...extra }, ...(state ? { state } : {}) }, ...(headers ? { headers } : {}) };
 }
 
+/** A state this signer issued: its base64 text, its fields, and the values behind three of them. */
+interface Issued {
+  text: string;
+  state: Readonly<RemotePaymentState>;
+  /** parseGoTime(state.LastUpdate). */
+  lastUpdateNs: bigint;
+  /** Rat.parse(state.Balance). */
+  balance: Rat;
+  /** The session's spent as written to the store with this state: its text and value. */
+  spentText: string;
+  spent: Rat;
+}
+
 class Refusal extends Error {
   constructor(readonly out: SignerOutcome) {
     super('refused');
@@ -113,13 +126,15 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
   // States this signer issued, by their signature's base64 → the state's base64 and fields: a state
   // sent back exactly as issued needs no signature recovery (we made that signature over those
   // bytes) and no decoding. Only the latest per session is kept (the previous one is dropped when a
-  // session advances), bounded.
-  const issued = new BoundedMap<string, { text: string; state: Readonly<RemotePaymentState> }>(ISSUED_STATES_MAX);
+  // session advances), bounded. With it, the values its texts were made from (LastUpdate's ns, the
+  // Balance, the session's spent as recorded), so they are not parsed back.
+  const issued = new BoundedMap<string, Issued>(ISSUED_STATES_MAX);
+  const isIssued = (stateText: string, sigText: string): boolean => issued.get(sigText)?.text === stateText;
   /** The issued state `req` carries exactly, or undefined. */
-  const issuedState = (req: DecodedRequest): Readonly<RemotePaymentState> | undefined => {
+  const issuedState = (req: DecodedRequest): Issued | undefined => {
     if (req.sigText === '') return undefined;
     const hit = issued.get(req.sigText);
-    return hit !== undefined && hit.text === req.stateText ? hit.state : undefined;
+    return hit !== undefined && hit.text === req.stateText ? hit : undefined;
   };
   // Segment credentials are a deterministic signature (RFC 6979) over the manifest id, the
   // orchestrator's auth token and the capabilities: the same inputs give the same header, so it is
@@ -128,6 +143,9 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
   // OrchestratorInfos by their base64 text (decoded and checked once), and their ticket params.
   const orchestrators = new BoundedMap<string, OrchestratorInfo>(ORCHESTRATORS_MAX);
   const paramsOf = new WeakMap<OrchestratorInfo, TicketParams>();
+  // Livepeer-Payment bytes: the params, sender and price fields encoded once per params object
+  // (one per cached OrchestratorInfo), only the (nonce, sig) pairs per call — the same bytes.
+  const payments = new PaymentHeaderEncoder();
   const latestOutcome = (code: 'SIGNER_STATE_REPLAYED' | 'SIGNER_STATE_CONFLICT', rec: SignerStateRecord) =>
     outcome(new SignerError(code, 409, code === 'SIGNER_STATE_REPLAYED' ? `state sequence number is not the latest issued for this session (latest ${rec.sequence})` : 'a concurrent call advanced this session first'), { latestSequenceNumber: rec.sequence.toString() }, signedState(utf8(rec.state)));
 
@@ -137,9 +155,10 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
     const orchAddr = toHex(raw).toLowerCase();
     let state: RemotePaymentState;
     let prevSeq = -1n;
+    let ours: Issued | undefined;
     if (req.hasState) {
-      const ours = issuedState(req);
-      if (ours) state = { ...ours }; // every field is a primitive: a copy to change
+      ours = issuedState(req);
+      if (ours) state = { ...ours.state }; // every field is a primitive: a copy to change
       else {
         if (verifyBytes(address, req.stateBytes, req.sigBytes) !== null) throw invalidState('invalid sig');
         state = decoded ?? decodeState(req.stateBytes);
@@ -192,7 +211,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       if (err instanceof PmError && err.code === 'TICKET_PARAMS_EXPIRED') throw new Refusal(refresh());
       throw badRequest(`remote signer could not check whether to refresh session: ${(err as Error).message}`, err);
     }
-    const last = parseGoTime(state.LastUpdate) ?? GO_ZERO_TIME_NS;
+    const last = ours ? ours.lastUpdateNs : (parseGoTime(state.LastUpdate) ?? GO_ZERO_TIME_NS);
     const elapsed = last === GO_ZERO_TIME_NS ? 0n : nowNs - last;
     const { units, seconds } = billableUnits(req.type, elapsed, req.inPixels);
     // 481: the lowest ceiling.
@@ -214,13 +233,14 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
     const fee = initialPrice.mul(units);
     let existing = Rat.ZERO;
     try {
-      if (state.Balance !== '') existing = Rat.parse(state.Balance);
+      if (ours) existing = ours.balance;
+      else if (state.Balance !== '') existing = Rat.parse(state.Balance);
     } catch {
       existing = Rat.ZERO; // go-livepeer: an unparsable balance is ignored
     }
     const ev = sender.ev(sid);
     const minCredit = fee.gt(ev) ? fee : ev;
-    const n = !ev.gt(0n) || existing.gte(minCredit) ? 0n : minCredit.sub(existing).div(ev).ceil();
+    const n = !ev.gt(0n) || existing.gte(minCredit) ? 0n : minCredit.sub(existing).divCeil(ev);
     if (n === 0n) {
       const body = outcome(new SignerError('SIGNER_NO_TICKETS', SIGNER_STATUS.NO_TICKETS, 'no tickets'), { ...(retryMs(type, existing, initialPrice, seconds, elapsed)) },
         req.hasState ? { State: b64(req.stateBytes), Sig: b64(req.sigBytes) } : undefined);
@@ -234,7 +254,8 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       throw new SignerError('SIGNER_INTERNAL', 500, (err as Error).message, { cause: err });
     }
     const signedEv = ev.mul(n);
-    state.Balance = existing.add(signedEv).sub(fee).toString();
+    const balance = existing.add(signedEv).sub(fee);
+    state.Balance = balance.toString();
     state.LastUpdate = formatGoTime(nowNs);
     state.PMSessionID = sid;
     state.SenderNonce = nonce + count;
@@ -263,7 +284,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
     }
     const hdr = ctx.headers[SIGNER_AUTH_ID_HEADER.toLowerCase()];
     const headerId = Array.isArray(hdr) ? (hdr[0] ?? '') : (hdr ?? '');
-    return finish(req, state, prevSeq, rec, { sender, sid, count, signedEv, manifestId, headerId, type, webhookId });
+    return finish(req, state, prevSeq, rec, ours, { sender, sid, count, signedEv, manifestId, headerId, type, webhookId, nowNs, balance });
   }
 
   function retryMs(type: SignerJobType, balance: Rat, price: Rat, seconds: number, elapsed: bigint): { retryAfterMs?: number } {
@@ -272,8 +293,8 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
   }
 
   async function finish(
-    req: DecodedRequest, state: RemotePaymentState, prevSeq: bigint, rec: SignerStateRecord | undefined,
-    x: { sender: Sender; sid: string; count: number; signedEv: Rat; manifestId: string; headerId: string; type: SignerJobType; webhookId: string },
+    req: DecodedRequest, state: RemotePaymentState, prevSeq: bigint, rec: SignerStateRecord | undefined, ours: Issued | undefined,
+    x: { sender: Sender; sid: string; count: number; signedEv: Rat; manifestId: string; headerId: string; type: SignerJobType; webhookId: string; nowNs: bigint; balance: Rat },
   ): Promise<SignerOutcome> {
     // Auth id pinning: the webhook's id, else the header's; a different one than the state's → 500.
     const wanted = x.webhookId !== '' ? x.webhookId : x.headerId;
@@ -282,10 +303,11 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       state.AuthID = wanted;
     }
     const stateBytes = encodeState(state);
-    const sessionSpent = rec ? Rat.parse(rec.spent) : (statelessSpent.get(state.StateID) ?? Rat.ZERO);
+    const sessionSpent = rec ? (ours && ours.spentText === rec.spent ? ours.spent : Rat.parse(rec.spent)) : (statelessSpent.get(state.StateID) ?? Rat.ZERO);
     const capHit = spend.reserve(x.signedEv, sessionSpent, state.AuthID, Date.now());
     if (capHit) throw new SignerError('SIGNER_SPEND_CAP', 403, capHit);
-    const next: SignerStateRecord = { stateId: state.StateID, sequence: state.SequenceNumber, state: new TextDecoder().decode(stateBytes), spent: sessionSpent.add(x.signedEv).toString(), updatedAt: Date.now() };
+    const spent = sessionSpent.add(x.signedEv);
+    const next: SignerStateRecord = { stateId: state.StateID, sequence: state.SequenceNumber, state: new TextDecoder().decode(stateBytes), spent: spent.toString(), updatedAt: Date.now() };
     let rollback: (() => Promise<unknown>) | undefined;
     try {
       if (!stateless) {
@@ -301,7 +323,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
         }
       } else {
         statelessSpent.delete(state.StateID);
-        statelessSpent.set(state.StateID, Rat.parse(next.spent));
+        statelessSpent.set(state.StateID, spent);
         if (statelessSpent.size > 10_000) statelessSpent.delete(statelessSpent.keys().next().value!);
       }
       // Only now is anything signed: the tickets, the segment credentials, the state.
@@ -312,7 +334,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
         await rollback?.().catch(() => undefined);
         throw new SignerError('SIGNER_INTERNAL', 500, (err as Error).message, { cause: err });
       }
-      const payment = encodePaymentHeader(paymentToWire(batch, { expectedPrice: req.orchestrator.priceInfo! }));
+      const payment = payments.encode(batch, req.orchestrator.priceInfo!);
       const segKey = req.orchestratorText === '' || x.manifestId.length + req.orchestratorText.length + req.capabilitiesText.length > CACHE_TEXT_MAX
         ? undefined
         : `${x.manifestId}\u0000${req.orchestratorText}\u0000${req.capabilitiesText}`;
@@ -323,7 +345,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       }
       const out = signedState(stateBytes);
       if (req.sigText !== '') issued.delete(req.sigText);
-      if (out.State.length <= CACHE_TEXT_MAX) issued.set(out.Sig, { text: out.State, state: { ...state } });
+      if (out.State.length <= CACHE_TEXT_MAX) issued.set(out.Sig, { text: out.State, state: { ...state }, lastUpdateNs: x.nowNs, balance: x.balance, spentText: next.spent, spent });
       opts.events?.signed(x.type, x.count, x.signedEv, state.AuthID);
       return { status: 200, body: { payment, segCreds, state: out } };
     } catch (err) {
@@ -337,7 +359,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
     // Serialise one session's calls; the StateID is read before the signature is checked only to
     // pick the queue (a forged one just queues behind itself).
     const ours = issuedState(req);
-    if (ours) return locks.run(ours.StateID, () => pay(req, ctx, type));
+    if (ours) return locks.run(ours.state.StateID, () => pay(req, ctx, type));
     let decoded: RemotePaymentState;
     try {
       decoded = decodeState(req.stateBytes);
@@ -358,7 +380,7 @@ export function createRemoteSigner(opts: RemoteSignerOptions): RemoteSignerServi
       let out: SignerOutcome;
       try {
         if (closed) throw new SignerError('SIGNER_INTERNAL', 503, 'the signer is shutting down');
-        const req = decodeRequest(body, orchestrators, CACHE_TEXT_MAX);
+        const req = decodeRequest(body, orchestrators, CACHE_TEXT_MAX, isIssued);
         type = (['lv2v', 'live', 'fixed'].includes(req.type) ? req.type : '') as SignerJobType;
         out = await run(req, ctx, type);
       } catch (err) {

@@ -15,7 +15,8 @@ export class SqliteSignerStates implements SignerStateStore {
    * `run` reads at once; `write` queues a write for the store's next group commit (one BEGIN
    * IMMEDIATE transaction and one fsync for every write queued in the same turn of the event loop,
    * each in its own savepoint), settling once committed. Arguments are checked before queueing, so
-   * a bad one rejects alone.
+   * a bad one rejects alone. Every write here is one write statement (then reads at most), atomic by
+   * itself: `write` may run it without a savepoint.
    */
   constructor(
     db: Database.Database,

@@ -84,6 +84,8 @@ function registerWeiSum(db: Db): void {
 /** A write waiting for the next group commit. */
 interface Job {
   op: () => unknown;
+  /** One write statement (then reads at most): atomic by itself, so it needs no savepoint of its own. */
+  single: boolean;
   resolve: (v: unknown) => void;
   reject: (err: unknown) => void;
   what: string;
@@ -120,7 +122,9 @@ class SqliteLedger implements TicketLedger, CheckpointStore {
       jobs.map((j) => {
         try {
           // A nested better-sqlite3 transaction is a SAVEPOINT: a job that throws undoes only itself.
-          return { ok: true, value: db.transaction(j.op)() };
+          // A single statement undoes itself when it fails (SQLite's statement rollback), and a job
+          // that throws after it changed nothing (a lost compare-and-set) has nothing to undo.
+          return { ok: true, value: j.single ? j.op() : db.transaction(j.op)() };
         } catch (err) {
           // A refusal (StoreError) is that job's answer; a driver error aborts the whole batch.
           if (err instanceof StoreError) return { ok: false, value: err };
@@ -147,14 +151,14 @@ class SqliteLedger implements TicketLedger, CheckpointStore {
    * Queues a write for the next group commit (scheduled on the next turn of the event loop) and
    * settles once it is committed. The write runs under the write lock, so it reads fresh rows.
    */
-  write<T>(what: string, op: () => T): Promise<T> {
+  write<T>(what: string, op: () => T, single = false): Promise<T> {
     try {
       this.live();
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ op, resolve: resolve as (v: unknown) => void, reject, what });
+      this.queue.push({ op, single, resolve: resolve as (v: unknown) => void, reject, what });
       if (this.queue.length === 1) setImmediate(() => this.flush());
     });
   }
@@ -339,8 +343,9 @@ export class SqliteStore implements Store {
             return Promise.reject(wrap(err, what));
           }
         },
-        // Writes join the ledger's group commit: concurrent signer calls share one transaction and one fsync.
-        (what, fn) => ledger.write(what, fn),
+        // Writes join the ledger's group commit: concurrent signer calls share one transaction and
+        // one fsync. Each is one statement (an INSERT, or an UPDATE then a read): no savepoint.
+        (what, fn) => ledger.write(what, fn, true),
       );
     } catch (err) {
       db?.close();

@@ -57,6 +57,13 @@ describe('PaymentHeaderEncoder', () => {
     assert.equal(enc.encode(b, quote), reference(b, quote));
     const otherExp = { ...b, expirationParams: { creationRound: 151n, creationRoundBlockHash: `0x${'ee'.repeat(32)}` as const } };
     assert.equal(enc.encode(otherExp, quote), reference(otherExp, quote));
+    // Expiration params filled per batch (a new object each time): equal values reuse the part, another round re-encodes it.
+    const sameExp = { ...b, expirationParams: { ...b.expirationParams } };
+    assert.equal(enc.encode(sameExp, quote), reference(sameExp, quote));
+    const nextRound = { ...b, expirationParams: { ...b.expirationParams, creationRound: 152n } };
+    assert.equal(enc.encode(nextRound, quote), reference(nextRound, quote));
+    const otherHash = { ...b, expirationParams: { ...b.expirationParams, creationRoundBlockHash: `0x${'ef'.repeat(32)}` as const } };
+    assert.equal(enc.encode(otherHash, quote), reference(otherHash, quote));
     const otherSender = { ...b, sender: '0x3333333333333333333333333333333333333333' as const };
     assert.equal(enc.encode(otherSender, quote), reference(otherSender, quote));
     const otherQuote = create(PriceInfoSchema, { pricePerUnit: 2500n, pixelsPerUnit: 2n });

@@ -51,7 +51,10 @@ export class PaymentHeaderEncoder {
 
   #fixedFor(batch: TicketBatch, price: WirePriceInfo | PriceInfo | undefined): Fixed {
     const hit = this.#fixed.get(batch.params);
-    if (hit && hit.exp === batch.expirationParams && hit.sender === batch.sender && hit.price === price) return hit;
+    // The expiration params compared by value: a sender filling them from its chain view (params
+    // without a creation round) makes a new object per batch.
+    const e = batch.expirationParams;
+    if (hit && (hit.exp === e || (hit.exp.creationRound === e.creationRound && hit.exp.creationRoundBlockHash === e.creationRoundBlockHash)) && hit.sender === batch.sender && hit.price === price) return hit;
     // The whole message without tickets, split where field 4 goes: fields 1–3, then field 5.
     const full = paymentToWire({ ...batch, senderParams: [] }, price === undefined ? {} : { expectedPrice: price });
     const tail = toBinary(PaymentSchema, create(PaymentSchema, { expectedPrice: full.expectedPrice }));

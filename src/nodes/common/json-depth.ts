@@ -24,14 +24,21 @@ export class JsonTooDeepError extends LivepeerError<CodeOf<typeof jsonDepthError
 /** True when `text` opens more than `maxDepth` nested arrays/objects (brackets inside strings do not count). */
 export function jsonDeeperThan(text: string, maxDepth: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // A string: jump to its closing quote, the next one after an even run of backslashes (most of
+      // a signer or AI body is base64 inside strings, which indexOf skips far faster than a loop).
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return false; // unterminated: JSON.parse refuses it
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--; // stops at the opening quote at the latest
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > maxDepth) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
