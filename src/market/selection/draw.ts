@@ -1,7 +1,7 @@
 // The weighted draw over an evaluation's qualified candidates: one r in [0, 1) from an injectable
 // RNG, one walk of the cumulative probabilities (O(n), no allocation). go-livepeer walks a Go map
 // (random order) and takes the first cumulative sum ≥ r; the distribution is the same.
-import { EvaluationResult, drawFromParts } from './evaluation.js';
+import { EvaluationResult, drawRow } from './evaluation.js';
 import type { Evaluation, Qualified } from './types.js';
 
 export type Rng = () => number;
@@ -43,10 +43,9 @@ export function drawIndex(qualified: readonly Qualified[], rng: Rng = Math.rando
  */
 export function draw(from: Evaluation | readonly Qualified[], rng: Rng = Math.random): Qualified | undefined {
   if (from instanceof EvaluationResult) {
-    const { probs, drawing, rows } = from.parts;
-    // the same walk's answer, by binary search over the (memoized) cumulative sums
-    const k = drawFromParts(from.parts, rng);
-    return k < 0 ? undefined : { candidate: rows.candidate(drawing[k]!), probability: probs[k]! };
+    // the same walk's answer, by binary search over the (memoized) cumulative sums, or walked over a pending drawing set
+    const hit = drawRow(from.parts, rng);
+    return hit && { candidate: from.parts.rows.candidate(hit.row), probability: hit.probability };
   }
   const q = 'qualified' in from ? from.qualified : from;
   const i = drawIndex(q, rng);

@@ -5,7 +5,8 @@
 // candidates are read through EvaluationRows: a plain array (evaluate()) or a prepared snapshot
 // with one job's gates (snapshot.ts), whose Candidate objects are only built when a list is read.
 import { formatRatWei, type Rat } from '../../money/index.js';
-import { REJECT_REASONS, type Candidate, type Evaluation, type Qualified, type RejectReason, type Rejected, type StandbyReason } from './types.js';
+import { probabilitiesFromColumns } from './probabilities.js';
+import { REJECT_REASONS, type Candidate, type Evaluation, type Qualified, type RejectReason, type Rejected, type SelectionWeights, type StandbyReason } from './types.js';
 
 export type GateReason = Exclude<RejectReason, 'price-above-max'>;
 
@@ -127,9 +128,15 @@ export interface EvaluationParts {
   rows: EvaluationRows;
   /** Per candidate: its code (see above). */
   codes: Uint8Array;
-  /** Candidate indexes of the drawing set, in input order, and their probabilities. */
+  /** Candidate indexes of the drawing set, in input order, and their probabilities (see `pending`). */
   drawing: Int32Array;
   probs: Float64Array;
+  /**
+   * Set when the drawing set is not built yet (drawing and probs are then empty): it is `from`'s
+   * rows still DRAWING in codes, weighted by stake alone (no price share). A draw walks it without
+   * building it; reading the lists builds it (settle()).
+   */
+  pending?: PendingDrawing;
   /** Rejections per code (REJECT_REASONS index). */
   counts: readonly number[];
   max: Rat | undefined;
@@ -139,6 +146,95 @@ export interface EvaluationParts {
   memo?: PartsMemo;
   /** An evaluation patched from `base` (snapshot.ts): rejections with codes not in `touched` are base's. */
   base?: { parts: EvaluationParts; touched: ReadonlySet<number> };
+}
+
+export interface PendingDrawing {
+  from: Int32Array;
+  /** Number(stake) per row. */
+  stakes: Float64Array;
+  /** Weights with priceWeight 0. */
+  weights: SelectionWeights;
+}
+
+/** The rows of `drawing` still DRAWING in `codes`, in order, in a new buffer with room for `spare` more. */
+export function keepDrawing(drawing: Int32Array, codes: Uint8Array, spare: number): Int32Array {
+  const idx = new Int32Array(drawing.length + spare);
+  let m = 0;
+  for (let k = 0; k < drawing.length; k++) {
+    const i = drawing[k]!;
+    if (codes[i] === DRAWING) idx[m++] = i;
+  }
+  return idx.subarray(0, m);
+}
+
+/** Builds a pending drawing set and its probabilities (probabilitiesFromColumns: the same doubles as built at once). */
+function settle(parts: EvaluationParts): void {
+  const pd = parts.pending;
+  if (!pd) return;
+  const drawing = keepDrawing(pd.from, parts.codes, 0);
+  const probs = new Float64Array(drawing.length);
+  probabilitiesFromColumns(pd.stakes, () => new Float64Array(0), drawing, pd.weights, probs);
+  parts.drawing = drawing;
+  parts.probs = probs;
+  parts.pending = undefined;
+}
+
+/**
+ * draw()'s answer on a pending drawing set, without building it: three walks over `from` (the
+ * stake sum, the total, the target) doing finish()'s arithmetic (probabilities.ts) in the same
+ * order for each row, so the same doubles, the same cumulative sums and the same row as
+ * drawFromParts over the built set.
+ */
+function drawPending(parts: EvaluationParts, pd: PendingDrawing, rng: () => number): { row: number; probability: number } | undefined {
+  const { from, stakes, weights: w } = pd;
+  const codes = parts.codes;
+  let n = 0;
+  let sum = 0;
+  for (let k = 0; k < from.length; k++) {
+    const i = from[k]!;
+    if (codes[i] !== DRAWING) continue;
+    n++;
+    sum += stakes[i]!;
+  }
+  if (n === 0) return undefined;
+  const total = w.stakeWeight + w.priceWeight + w.randWeight;
+  const rand = w.randWeight / n / total;
+  const kw = w.stakeWeight / total;
+  const byStake = w.stakeWeight > 0 && sum > 0;
+  const f = byStake ? kw / sum : 0;
+  const flat = w.stakeWeight > 0 ? rand + kw / n : rand;
+  let cum = 0;
+  let last = -1;
+  for (let k = 0; k < from.length; k++) {
+    const i = from[k]!;
+    if (codes[i] !== DRAWING) continue;
+    const p = byStake ? rand + f * stakes[i]! : flat;
+    if (p > 0) {
+      cum += p;
+      last = i;
+    }
+  }
+  if (last < 0) return undefined;
+  const target = rng() * cum;
+  let c = 0;
+  for (let k = 0; k < from.length; k++) {
+    const i = from[k]!;
+    if (codes[i] !== DRAWING) continue;
+    const p = byStake ? rand + f * stakes[i]! : flat;
+    if (i === last) return { row: i, probability: p };
+    if (p > 0) {
+      c += p;
+      if (c > target) return { row: i, probability: p };
+    }
+  }
+  return undefined; // not reached: `last` is in the walk
+}
+
+/** The row drawn from the evaluation's drawing set and its probability (see drawFromParts, drawPending). */
+export function drawRow(parts: EvaluationParts, rng: () => number): { row: number; probability: number } | undefined {
+  if (parts.pending) return drawPending(parts, parts.pending, rng);
+  const k = drawFromParts(parts, rng);
+  return k < 0 ? undefined : { row: parts.drawing[k]!, probability: parts.probs[k]! };
 }
 
 export interface PartsMemo {
@@ -209,6 +305,7 @@ export class EvaluationResult implements Evaluation {
   /** Qualified candidates in input order (built on first read). */
   get qualified(): Qualified[] {
     if (this.q) return this.q;
+    settle(this.parts);
     const { rows, codes, probs, fastestMs, bandMs } = this.parts;
     const out: Qualified[] = [];
     let k = 0;
@@ -249,6 +346,7 @@ export class EvaluationResult implements Evaluation {
   /** The qualified entry of the candidate with this key, without building the list (O(n) scan). */
   findQualified(key: string): Qualified | undefined {
     if (this.q) return this.q.find((x) => x.candidate.key === key);
+    settle(this.parts);
     const { rows, codes, drawing, probs, fastestMs, bandMs } = this.parts;
     const i = rows.indexOf(key);
     if (i < 0) return undefined;

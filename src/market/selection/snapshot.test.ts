@@ -91,6 +91,13 @@ describe('evaluatePrepared agrees with evaluate()', () => {
         for (const maxPrice of maxes) {
           const opts = maxPrice ? { maxPrice } : {};
           const want = evaluate(asCandidates(facts, job), opts, weights);
+          // draws first, on evaluations whose lists nobody read (a retry's drawing set is walked, not built)
+          for (let seed = 1; seed <= 12; seed++) {
+            const a = draw(evaluatePrepared(snap, j === 0 ? undefined : job, opts, weights), seededRng(seed * 7 + j));
+            const b = draw(want, seededRng(seed * 7 + j));
+            assert.equal(a?.candidate.key, b?.candidate.key, `job ${j}, seed ${seed}`);
+            assert.equal(a?.probability, b?.probability);
+          }
           const got = evaluatePrepared(snap, j === 0 ? undefined : job, opts, weights);
           assert.equal(show(verdicts(got)), show(verdicts(want)), `job ${j}, max ${maxPrice?.toString()}`);
           assert.deepEqual(summarizeRejections(got), summarizeRejections(want));
@@ -264,6 +271,21 @@ describe('the snapshot by hand', () => {
     assert.deepEqual(keysAt(Rat.of(1n, 2n)), ['price-above-max:a', 'price-above-max:d']);
     const e = evaluatePrepared(snap, job, { maxPrice: Rat.of(1n, 2n) }, w);
     assert.equal(e.rejected[0]!.detail, 'price 100 wei/unit is above the max 0.5 wei/unit');
+  });
+
+  it("a retry's draw walks the drawing set without building it: the same row as the built one, a tie on a cumulative sum included", () => {
+    const f3 = new CandidateSnapshot([
+      { key: 'x', stake: 1n, warm: true },
+      { key: 'y', stake: 1n, warm: true },
+      { key: 'z', stake: 2n, warm: true },
+    ]);
+    const job = new JobGates().omit(2); // z was drawing: x and y at 0.5 each
+    const half = () => 0.5; // target 0.5 = x's cumulative sum: the first sum above it is y's
+    const e = evaluatePrepared(f3, job, {}, w);
+    assert.deepEqual(draw(e, half), { candidate: e.qualified[1]!.candidate, probability: 0.5 });
+    assert.equal(draw(evaluatePrepared(f3, job, {}, w), half)?.candidate.key, 'y', 'walked, not built');
+    assert.equal(draw(evaluate(asCandidates(f3.facts, job), {}, w), half)?.candidate.key, 'y');
+    assert.equal(draw(evaluatePrepared(f3, job, {}, w), () => 0.4999)?.candidate.key, 'x');
   });
 
   it('the latency band over the columns', () => {

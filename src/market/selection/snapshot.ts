@@ -12,7 +12,7 @@
 //     snapshot for rows without a job gate).
 // A snapshot is immutable once built: an evaluation keeps reading it after the caches change.
 import type { Rat } from '../../money/index.js';
-import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, type EvaluationParts, type EvaluationRows, type GateReason } from './evaluation.js';
+import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, keepDrawing, type EvaluationParts, type EvaluationRows, type GateReason, type PendingDrawing } from './evaluation.js';
 import { aboveMax, gateCode, maxParts, type MaxParts } from './evaluate.js';
 import type { EvaluateOptions } from './evaluate.js';
 import { priceFloat } from './price-float.js';
@@ -359,16 +359,8 @@ function evaluateFull(snap: CandidateSnapshot, job: JobGates | undefined, opts: 
   return { rows: new SnapshotRows(snap, job), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 };
 }
 
-/** The rows of `drawing` still DRAWING in `codes`, in order, in a new buffer with room for `spare` more. */
-function keepDrawing(drawing: Int32Array, codes: Uint8Array, spare: number): Int32Array {
-  const idx = new Int32Array(drawing.length + spare);
-  let m = 0;
-  for (let k = 0; k < drawing.length; k++) {
-    const i = drawing[k]!;
-    if (codes[i] === DRAWING) idx[m++] = i;
-  }
-  return idx.subarray(0, m);
-}
+const NO_ROWS = new Int32Array(0);
+const NO_PROBS = new Float64Array(0);
 
 /** A job-free evaluation kept by the snapshot, with what decides whether a job's rows can be patched in. */
 interface Base {
@@ -443,14 +435,22 @@ export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefi
   // the draw's sums are the base's while the drawing set is (the rejected keys are not: codes changed)
   const bm = base.parts.memo;
   let memo: EvaluationParts['memo'] = bm?.cumulative ? { cumulative: bm.cumulative, lastPositive: bm.lastPositive! } : {};
-  if (touchesDrawing) {
+  let pending: PendingDrawing | undefined;
+  if (touchesDrawing && weights.priceWeight === 0) {
+    // A retry's job only draws: its drawing set (the base's minus its rows) is walked, not built —
+    // two arrays of the drawing set's size per job were most of what a job allocated.
+    pending = { from: drawing, stakes: snap.stake, weights };
+    drawing = NO_ROWS;
+    probs = NO_PROBS;
+    memo = {};
+  } else if (touchesDrawing) {
     drawing = keepDrawing(drawing, codes, 0);
     const m = drawing.length;
     probs = new Float64Array(m);
     probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, weights, probs);
     memo = {};
   }
-  return new EvaluationResult({ ...base.parts, rows: new SnapshotRows(snap, job), codes, counts, drawing, probs, memo, base: { parts: base.parts, touched } });
+  return new EvaluationResult({ ...base.parts, rows: new SnapshotRows(snap, job), codes, counts, drawing, probs, memo, base: { parts: base.parts, touched }, ...(pending ? { pending } : {}) });
 }
 
 /**
