@@ -35,6 +35,30 @@ describe('gateway refusal counters', () => {
     assert.equal(priceRefusals(s), 4);
   });
 
+  it('markRefused(): marks are applied in order when the stats are read, however many wait', () => {
+    const s = new StatsRecorder();
+    const keys = ['a', 'b'];
+    s.markRefused('GW_PRICE_TOO_HIGH', keys);
+    s.attemptFailed('b', 'GW_ORCHESTRATOR_UNREACHABLE'); // newer than the mark
+    assert.deepEqual(lastErrors(s), { a: 'GW_PRICE_TOO_HIGH', b: 'GW_ORCHESTRATOR_UNREACHABLE' });
+    s.markRefused('GW_PRICE_TOO_HIGH', keys);
+    s.attemptFailed('a', 'GW_ORCHESTRATOR_UNREACHABLE');
+    s.markRefused('GW_PRICE_TOO_HIGH', keys); // the same list, but an error came between: marks again
+    assert.deepEqual(lastErrors(s), { a: 'GW_PRICE_TOO_HIGH', b: 'GW_PRICE_TOO_HIGH' });
+    // more lists than wait (the oldest are applied as they go), with a direct error among them
+    for (let i = 0; i < 40; i++) {
+      s.markRefused('GW_PRICE_TOO_HIGH', [`o${i}`, 'a']);
+      if (i === 30) s.refusal('GW_INCOMPATIBLE', 'o5');
+      if (i === 31) s.refusal('GW_INCOMPATIBLE', 'o35');
+    }
+    const e = lastErrors(s);
+    assert.equal(e.o5, 'GW_INCOMPATIBLE', 'applied early, then overwritten by a newer direct error');
+    assert.equal(e.o35, 'GW_PRICE_TOO_HIGH', 'marked after the direct error');
+    assert.equal(e.o0, 'GW_PRICE_TOO_HIGH');
+    assert.equal(e.o39, 'GW_PRICE_TOO_HIGH');
+    assert.equal(Object.keys(e).length, 42);
+  });
+
   it('JobPriceRefusals: each price-refused orchestrator once per job, across attempts on the snapshot and patched from it', () => {
     const s = new StatsRecorder();
     const snap = new CandidateSnapshot(facts);

@@ -55,6 +55,9 @@ export interface GatewayStats {
   refusals: Record<string, number>;
 }
 
+/** How many marked lists wait before the oldest is applied (each holds a snapshot's list alive). */
+const PENDING_MARKS = 16;
+
 export class StatsRecorder {
   private readonly s: GatewayStats = {
     jobs: { ok: 0, failed: 0, byPipeline: {} },
@@ -88,16 +91,18 @@ export class StatsRecorder {
     return x;
   }
 
-  /** Moves whenever an orchestrator's lastError is set (see markRefused()). */
+  /** Counts the lastError marks, so the newest one wins (see markRefused()). */
   private errorEpoch = 0;
-  /** Per code: the list markRefused() last marked every entry of, and the epoch it left. */
-  private readonly marked = new Map<string, { keys: readonly string[]; epoch: number }>();
+  /** Per orchestrator: the mark its lastError was set by. */
+  private readonly errorAt = new Map<string, number>();
+  /** Lists markRefused() marked and did not apply yet, oldest first, each with its mark. */
+  private readonly pendingMarks: { code: string; keys: readonly string[]; epoch: number }[] = [];
 
   refusal(code: string, orchestrator?: string): void {
     this.s.refusals[code] = (this.s.refusals[code] ?? 0) + 1;
     if (orchestrator) {
       this.orch(orchestrator).lastError = code;
-      this.errorEpoch++;
+      this.errorAt.set(orchestrator, ++this.errorEpoch);
     }
   }
 
@@ -108,22 +113,26 @@ export class StatsRecorder {
 
   /**
    * Every orchestrator in `keys` was last refused with `code`. A selection snapshot hands every job
-   * the same list (thousands of keys on a large network): when it is the list this code last marked
-   * and no lastError was set since, each entry already says `code` — O(1), not O(keys) per job.
+   * the same list (thousands of keys on a large network), and walking it per job, or per change of
+   * the list, was the dearest part of a job: the list is kept as one mark instead and applied when
+   * the stats are read (snapshot()), or when more than PENDING_MARKS lists wait. The same list as
+   * the newest mark with no lastError set since adds nothing.
    */
   markRefused(code: string, keys: readonly string[]): void {
     if (keys.length === 0) return;
-    const m = this.marked.get(code);
-    if (m && m.keys === keys && m.epoch === this.errorEpoch) return;
-    const orchs = this.orchs;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      const o = orchs.get(k);
-      if (o) o.lastError = code;
-      else this.orch(k).lastError = code;
+    const newest = this.pendingMarks.at(-1);
+    if (newest && newest.keys === keys && newest.code === code && newest.epoch === this.errorEpoch) return;
+    this.pendingMarks.push({ code, keys, epoch: ++this.errorEpoch });
+    if (this.pendingMarks.length > PENDING_MARKS) this.applyMark(this.pendingMarks.shift()!);
+  }
+
+  /** Sets lastError from one mark, where no newer one set it. */
+  private applyMark(m: { code: string; keys: readonly string[]; epoch: number }): void {
+    for (const k of m.keys) {
+      if ((this.errorAt.get(k) ?? 0) > m.epoch) continue;
+      this.orch(k).lastError = m.code;
+      this.errorAt.set(k, m.epoch);
     }
-    this.errorEpoch++;
-    this.marked.set(code, { keys, epoch: this.errorEpoch });
   }
 
   discovery(url: string, ok: boolean): void {
@@ -195,6 +204,8 @@ export class StatsRecorder {
 
   /** A deep copy (callers may keep it). */
   snapshot(): GatewayStats {
+    for (const m of this.pendingMarks) this.applyMark(m);
+    this.pendingMarks.length = 0;
     const s = this.s;
     return {
       jobs: { ok: s.jobs.ok, failed: s.jobs.failed, byPipeline: Object.fromEntries(Object.entries(s.jobs.byPipeline).map(([k, v]) => [k, { ...v }])) },
