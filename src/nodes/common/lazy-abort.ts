@@ -36,7 +36,7 @@ export class LazyAbort implements AbortSignalLike {
   }
 
   /** Listeners run once, in the order added, like an AbortSignal's `{ once: true }` listeners. */
-  addEventListener(type: 'abort', listener: () => void): void {
+  addEventListener(type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     if (type !== 'abort' || this.#aborted) return;
     (this.#listeners ??= []).push(listener);
   }
