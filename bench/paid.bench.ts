@@ -20,13 +20,16 @@
 // (ticket EV, wei, default 8e9 = the -ticketEV default), PAID_BENCH_PRICE (wei per token, default
 // EV / 4), PAID_BENCH_LEVELS (default 1,4,16,64), PAID_BENCH_WARMUP (jobs, default 6000),
 // PAID_BENCH_PROF=<dir> (--cpu-prof profiles of
-// the gateway and the orchestrator into <dir>/gateway and <dir>/orchestrator).
+// the gateway and the orchestrator into <dir>/gateway and <dir>/orchestrator), LIVEPEER_TS_DIST=1
+// (every node runs the compiled dist/, as installed, instead of the sources through tsx; `npm run
+// bench:paid` builds and sets it; refused when dist/ is older than src/).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDevnet } from '../src/eth/index.js';
 import { Capability } from '../src/market/index.js';
 import { Rat } from '../src/money/index.js';
+import { nodesCode } from './lib/dist.js';
 import { spawnNode, type BenchNode } from './lib/nodes.js';
 import { round } from './lib/stats.js';
 
@@ -119,7 +122,7 @@ class CpuTally {
 }
 
 async function main(): Promise<void> {
-  log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu?'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ticket EV ${EV} wei, price ${PRICE} wei/token`);
+  log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu?'}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ticket EV ${EV} wei, price ${PRICE} wei/token; nodes run ${nodesCode()}`);
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-paid-'));
   if (PROF) mkdirSync(PROF, { recursive: true });
   const dev = await startDevnet({ orchestrators: 1, gateways: 1, roundLength: 400n, serviceURI: false });

@@ -6,10 +6,20 @@
 // Parent → child: {id, op: 'start', role, options} | {id, op: 'cpu'} | {id, op: 'stats', manifest?} |
 // {id, op: 'close'}. Child → parent: {id, ok: true, result} | {id, ok: false, error}.
 // Bigints and Rats travel as decimal strings.
-import { startReferenceRunner, type ReferenceRunner } from '../../src/ai/index.js';
-import { startGateway, type GatewayHandle } from '../../src/nodes/gateway/index.js';
-import { startOrchestrator, type Orchestrator } from '../../src/nodes/orchestrator/index.js';
+//
+// With LIVEPEER_TS_DIST=1 the node is the compiled dist/ (what an installed livepeer-ts runs, as
+// bin/livepeer-ts.mjs does with the same variable); otherwise the sources through tsx, whose
+// transform wraps every closure in a name-keeping helper (an Object.defineProperty per closure
+// created, per job on the hot path) that the compiled code does not have.
+import type { ReferenceRunner } from '../../src/ai/index.js';
+import type { GatewayHandle } from '../../src/nodes/gateway/index.js';
+import type { Orchestrator } from '../../src/nodes/orchestrator/index.js';
 import type { Address } from 'viem';
+
+const ROOT = process.env.LIVEPEER_TS_DIST === '1' ? '../../dist' : '../../src';
+const { startReferenceRunner } = (await import(`${ROOT}/ai/index.js`)) as typeof import('../../src/ai/index.js');
+const { startGateway } = (await import(`${ROOT}/nodes/gateway/index.js`)) as typeof import('../../src/nodes/gateway/index.js');
+const { startOrchestrator } = (await import(`${ROOT}/nodes/orchestrator/index.js`)) as typeof import('../../src/nodes/orchestrator/index.js');
 
 export type NodeRole = 'gateway' | 'orchestrator' | 'runner';
 

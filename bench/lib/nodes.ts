@@ -27,6 +27,11 @@ export interface SpawnOptions {
   logFile: string;
   /** Write V8 CPU profiles (--cpu-prof) into this folder when the node closes. */
   cpuProfDir?: string;
+  /**
+   * The node-child.ts to fork (default this checkout's): another checkout's runs that checkout's
+   * code, so two versions can be measured side by side in one run, under the same load.
+   */
+  child?: string;
 }
 
 export async function spawnNode(role: NodeRole, options: Record<string, unknown>, so: SpawnOptions): Promise<BenchNode> {
@@ -36,7 +41,7 @@ export async function spawnNode(role: NodeRole, options: Record<string, unknown>
   const execArgv = ['--import', 'tsx', ...(so.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${so.cpuProfDir}`] : [])];
   let child: ChildProcess;
   try {
-    child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'ignore', logFd, 'ipc'] });
+    child = fork(so.child ?? CHILD, [], { execArgv, stdio: ['ignore', 'ignore', logFd, 'ipc'] });
   } finally {
     closeSync(logFd);
   }

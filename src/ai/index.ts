@@ -35,7 +35,7 @@ export {
   RunnerTimeoutError,
   RunnerUnreachableError,
 } from './errors.js';
-export type { CallOptions, MultipartBody, MultipartFile, RunnerBody, RunnerClientOptions } from './runnerClient.js';
+export type { CallOptions, MultipartBody, MultipartFile, RelayOptions, RunnerBody, RunnerClientOptions } from './runnerClient.js';
 export { RunnerClient, collectLlm, isMultipartBody, multipartBody } from './runnerClient.js';
 export type { LlmErrorChunk } from './sse.js';
 export { LLM_ERROR_FINISH_REASON, llmErrorChunk, sseData, sseEvent } from './sse.js';

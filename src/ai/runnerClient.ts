@@ -11,7 +11,7 @@ import {
 } from './errors.js';
 import { hardwareSchema, healthSchema, llmResponseSchema, responseSchemas, runnerErrorMessage, versionSchema } from './schemas.js';
 import { sseData } from './sse.js';
-import { keepAliveAgent, postRaw, postTarget, type PostTarget } from './runnerHttp.js';
+import { keepAliveAgent, postRaw, postTarget, toAbortSignal, type AbortSignalLike, type PostTarget } from './runnerHttp.js';
 import type { Agent } from 'node:http';
 
 export interface RunnerClientOptions {
@@ -48,6 +48,12 @@ export type RunnerBody = MultipartBody | object;
 
 export interface CallOptions {
   signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** relayJson's options: its signal may be any AbortSignal-shaped source (it only listens for 'abort'). */
+export interface RelayOptions {
+  signal?: AbortSignalLike;
   timeoutMs?: number;
 }
 
@@ -155,10 +161,12 @@ export class RunnerClient {
    * as they are, and the runner's answer comes back as its bytes, checked to be a JSON object but
    * not validated field by field (run() does that, and re-encodes). Same errors as run().
    */
-  async relayJson(pipeline: RunnerPipeline, body: Uint8Array, opts: CallOptions = {}): Promise<Buffer> {
+  async relayJson(pipeline: RunnerPipeline, body: Uint8Array, opts: RelayOptions = {}): Promise<Buffer> {
     if (!this.lean) {
       // A fetch given (tests that intercept it): run()'s path, re-encoded.
-      return Buffer.from(JSON.stringify(await this.run(pipeline, JSON.parse(Buffer.from(body).toString('utf8')) as object, opts)));
+      const signal = toAbortSignal(opts.signal);
+      const callOpts: CallOptions = { ...(signal ? { signal } : {}), ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) };
+      return Buffer.from(JSON.stringify(await this.run(pipeline, JSON.parse(Buffer.from(body).toString('utf8')) as object, callOpts)));
     }
     const r = await this.postJson(pipeline, Buffer.from(body.buffer, body.byteOffset, body.byteLength), opts);
     if ('folded' in r) return Buffer.from(JSON.stringify(r.folded));
@@ -173,7 +181,7 @@ export class RunnerClient {
   }
 
   /** POSTs JSON bytes; a 2xx answer's bytes, or (asked without stream but answered with events) the llm answer folded. */
-  private async postJson(pipeline: RunnerPipeline, bytes: Buffer, opts: CallOptions): Promise<{ body: Buffer } | { folded: unknown }> {
+  private async postJson(pipeline: RunnerPipeline, bytes: Buffer, opts: RelayOptions): Promise<{ body: Buffer } | { folded: unknown }> {
     const path = `/${pipeline}`;
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     let r;

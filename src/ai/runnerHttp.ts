@@ -14,11 +14,31 @@ export interface RawReply {
   body: Buffer;
 }
 
+/**
+ * What postRaw needs of a cancellation: an AbortSignal, or a cheaper source with the same shape
+ * (the orchestrator's per-job "the caller went away", which almost never fires).
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** An AbortSignal that follows `s` (for the APIs that take only a real one). */
+export function toAbortSignal(s: AbortSignalLike | undefined): AbortSignal | undefined {
+  if (s === undefined || s instanceof AbortSignal) return s;
+  const ac = new AbortController();
+  if (s.aborted) ac.abort(s.reason);
+  else s.addEventListener('abort', () => ac.abort(s.reason), { once: true });
+  return ac.signal;
+}
+
 export interface PostOptions {
   agent: http.Agent;
   headers: Record<string, string>;
   timeoutMs: number;
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignalLike | undefined;
 }
 
 export function keepAliveAgent(tls: boolean): http.Agent {
@@ -46,7 +66,7 @@ export function postTarget(url: URL): PostTarget {
   return { https: url.protocol === 'https:', options };
 }
 
-function abortReason(signal: AbortSignal): unknown {
+function abortReason(signal: AbortSignalLike): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 

@@ -6,3 +6,4 @@ export { MAX_JSON_BODY_BYTES, discardRequestBody, guardRequestBody, h2StreamOf, 
 export { RequestGate, UNPAID_RETRY_AFTER_S } from './request-gate.js';
 export { clientErrorHandler, setHttp1Timeouts, type ClientErrorAnswer, type ClientErrorKind, type Http1Timeouts } from './http1-timeouts.js';
 export { chainRedemptionQueue, queueSenderMonitor, type RedemptionFlags } from './redemption.js';
+export { LazyAbort, realSignal, type AbortSignalLike } from './lazy-abort.js';

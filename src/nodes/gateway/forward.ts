@@ -7,6 +7,7 @@
 // orchestrator sees and stops the job for.
 import http2 from 'node:http2';
 import { LivepeerError } from '../../errors/index.js';
+import type { AbortSignalLike } from '../common/index.js';
 import type { GatewayErrorCode } from './errors.js';
 import { keepAlive, type KeepAlive } from './keepalive.js';
 
@@ -57,7 +58,7 @@ export interface ForwarderOptions {
 
 export interface PostOptions {
   /** Aborting cancels the request (RST_STREAM CANCEL); it then fails with ForwardError 'aborted'. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Deadline of the whole exchange, headers and body (default: the forwarder's requestTimeoutMs). */
   timeoutMs?: number;
 }
@@ -204,8 +205,9 @@ export class Forwarder {
         settled = true;
         const status = Number(h[':status'] ?? 0);
         const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(h)) {
-          if (k.startsWith(':') || v === undefined) continue;
+        for (const k in h) {
+          const v = h[k];
+          if (v === undefined || k.charCodeAt(0) === 0x3a) continue; // ':status' and other pseudo-headers
           out[k] = Array.isArray(v) ? v.join(', ') : String(v);
         }
         resolve(makeResponse(status, out, req, url, () => cut));
@@ -234,19 +236,54 @@ function makeResponse(status: number, headers: Record<string, string>, stream: h
     // 'end' is emitted only for END_STREAM; a stream reset (or a dead connection) just stops.
     if (!stream.readableEnded) throw cut() ?? new ForwardError('reset', `${url} cut the answer off (stream closed with code ${stream.rstCode ?? 'none'})`);
   }
-  const buffer = async (maxBytes = MAX_RESPONSE_BYTES): Promise<Buffer> => {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for await (const b of body()) {
-      n += b.length;
-      if (n > maxBytes) {
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-        throw new ForwardError('reset', `response larger than ${maxBytes} bytes`);
+  // Read with events, not through body(): the whole answer is wanted, and a stream's async
+  // iterator (a generator, a promise per chunk) cost more than the reading. Same outcomes as body().
+  const buffer = (maxBytes = MAX_RESPONSE_BYTES): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let n = 0;
+      let done = false;
+      const finish = (err?: ForwardError): void => {
+        if (done) return;
+        done = true;
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        stream.off('error', onError);
+        stream.off('close', onClose);
+        if (err) reject(err);
+        else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n));
+      };
+      const onData = (c: Buffer | Uint8Array): void => {
+        const b = Buffer.isBuffer(c) ? c : Buffer.from(c);
+        n += b.length;
+        if (n > maxBytes) {
+          chunks.length = 0;
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          finish(new ForwardError('reset', `response larger than ${maxBytes} bytes`));
+          return;
+        }
+        chunks.push(b);
+      };
+      // Our own close (the deadline, the signal) ends the readable side too: that is no answer.
+      const onEnd = (): void => finish(cut());
+      const onError = (err: unknown): void => finish(cut() ?? new ForwardError('reset', `reading the answer from ${url} failed: ${describe(err)}`, { cause: err }));
+      // 'end' is emitted only for END_STREAM; a stream reset (or a dead connection) just closes.
+      const onClose = (): void => {
+        if (!stream.readableEnded) finish(cut() ?? new ForwardError('reset', `${url} cut the answer off (stream closed with code ${stream.rstCode ?? 'none'})`));
+      };
+      if (stream.destroyed) {
+        // Closed before anyone read (no more events come): its error, its reset, or its end.
+        const err = stream.errored;
+        if (err) onError(err);
+        else if (!stream.readableEnded) onClose();
+        else onEnd();
+        return;
       }
-      chunks.push(b);
-    }
-    return Buffer.concat(chunks);
-  };
+      stream.on('data', onData);
+      stream.once('end', onEnd);
+      stream.once('error', onError);
+      stream.once('close', onClose);
+    });
   return {
     status,
     headers,

@@ -9,7 +9,7 @@ import type { Address } from 'viem';
 import { priceRat } from '../../money/index.js';
 import type { Capabilities, Discovery, Evaluation, MarketEntry, ModelConstraint, PreparedFacts, PreparedGates, Qualified, Rng, SelectionWeights } from '../../market/index.js';
 import { CandidateSnapshot, JobGates, StickySessions, draw, evaluatePrepared, findQualified } from '../../market/index.js';
-import { capabilitiesFromWire } from '../common/index.js';
+import { capabilitiesFromWire, realSignal, type AbortSignalLike } from '../common/index.js';
 import type { JobTarget, OrchestratorSession, SessionPool, SurveyState } from './sessions.js';
 import type { SessionRefusedError } from './refused.js';
 
@@ -31,7 +31,8 @@ export interface PickRequest {
    * retries "ticketparams expired" on the same orchestrator with refreshed params).
    */
   prefer?: string;
-  signal?: AbortSignal;
+  /** The client's going-away (a real AbortSignal is built from it only when orchestrators are asked). */
+  signal?: AbortSignalLike;
 }
 
 export interface MarketView {
@@ -433,7 +434,7 @@ export class GatewayMarket {
         }
       }
       if (req.prefer !== undefined && ask.includes(req.prefer)) await pool.ask(req.prefer, job);
-      surveyed = await pool.survey(job, ask, req.signal, usable);
+      surveyed = await pool.survey(job, ask, realSignal(req.signal), usable);
     }
     // The answers changed the cache (and maybe taught the registry addresses): the snapshot follows.
     const snap = surveyed ? this.snapshot(job) : first;

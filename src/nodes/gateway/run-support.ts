@@ -1,18 +1,19 @@
 // Helpers of run.ts: the client connection's lifetime, the orchestrator's error text, and the
 // client's error messages.
 import type { ServerResponse } from 'node:http';
+import { LazyAbort } from '../common/index.js';
 import { SenderFundsError } from './errors.js';
 import type { MarketView } from './market.js';
 
-/** Aborts once the client's connection closes before its answer was written out. */
-export function clientGone(res: ServerResponse): { signal: AbortSignal; dispose(): void } {
-  const ac = new AbortController();
+/** Aborts once the client's connection closes before its answer was written out (a LazyAbort: one per job). */
+export function clientGone(res: ServerResponse): { signal: LazyAbort; dispose(): void } {
+  const ac = new LazyAbort();
   const onClose = (): void => {
     if (!res.writableEnded) ac.abort();
   };
   if (res.destroyed) ac.abort();
   else res.once('close', onClose);
-  return { signal: ac.signal, dispose: () => res.off('close', onClose) };
+  return { signal: ac, dispose: () => res.off('close', onClose) };
 }
 
 /** Resolves when `w` can take more (drain), or will never again (closed): a gone client sends no 'drain'. */

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { FastifyReply } from 'fastify';
 import type { Rat } from '../../money/index.js';
 import { aiJobCapabilities, pipelineToCapability } from '../../market/index.js';
-import { capabilitiesToWire } from '../common/index.js';
+import { capabilitiesToWire, type AbortSignalLike } from '../common/index.js';
 import { refusalFromHeaders } from '../../wire/index.js';
 import { attemptAction, classifyFailure, classifyPaymentError } from './attempt-failure.js';
 import { BadRequestError, ClientGoneError, NoOrchestratorsError, OrchestratorAttemptError, PaymentTooLargeError } from './errors.js';
@@ -175,7 +175,7 @@ export class JobRunner {
     target: JobTarget,
     manifestId: string,
     reply: FastifyReply,
-    signal: AbortSignal,
+    signal: AbortSignalLike,
     confirmedCreditOnly = false,
   ): Promise<'done' | OrchestratorAttemptError> {
     let paid: PreparedPayment;
@@ -265,7 +265,7 @@ export class JobRunner {
    * Writes wait for the client to take more (backpressure reaches the orchestrator through HTTP/2
    * flow control), or for its connection to close, which aborts the stream to the orchestrator.
    */
-  private async stream(sess: OrchestratorSession, job: ParsedJob, paid: PreparedPayment, res: OrchestratorResponse, reply: FastifyReply, signal: AbortSignal): Promise<void> {
+  private async stream(sess: OrchestratorSession, job: ParsedJob, paid: PreparedPayment, res: OrchestratorResponse, reply: FastifyReply, signal: AbortSignalLike): Promise<void> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

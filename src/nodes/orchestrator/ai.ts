@@ -13,7 +13,7 @@ import { BillingError, type JobCharge, type PaymentReceiver } from '../../billin
 import type { Capabilities } from '../../market/index.js';
 import { pipelineToCapability } from '../../market/index.js';
 import { PAYMENT_HEADER, SEGMENT_HEADER, refusalHeaders, runnerRefusalCode } from '../../wire/index.js';
-import { UNPAID_RETRY_AFTER_S, discardRequestBody, guardRequestBody, routeBodyLimit, type BodyRefusal, type RequestGate } from '../common/index.js';
+import { LazyAbort, UNPAID_RETRY_AFTER_S, discardRequestBody, guardRequestBody, routeBodyLimit, type BodyRefusal, type RequestGate } from '../common/index.js';
 import type { CapacityTracker, Lease } from './capacity.js';
 import { OrchestratorError } from './errors.js';
 import { ORCHESTRATOR_PIPELINES, readJob, takesJson, type OrchestratorPipeline, type ParsedJob, type ReadJob } from './jobs.js';
@@ -195,8 +195,9 @@ export async function serveJob(
   let lease: Lease | undefined;
   let charge: JobCharge | undefined;
   let streaming = false;
-  // The caller went away (RST_STREAM, or its connection closed) before the answer was out.
-  const gone = new AbortController();
+  // The caller went away (RST_STREAM, or its connection closed) before the answer was out. (A
+  // LazyAbort: an AbortController per job cost more than the rest of the job's bookkeeping.)
+  const gone = new LazyAbort();
   const offGone = io.onGone(() => {
     gone.abort();
     deps.stats.aborted(pipeline);
@@ -231,7 +232,7 @@ export async function serveJob(
       // decoded, validated and encoded again.
       result = isMultipartBody(job.body)
         ? await runner.run(pipeline, job.body, { signal: gone.signal })
-        : await runner.relayJson(pipeline, rawBody ?? Buffer.from(JSON.stringify(job.body)), { signal: gone.signal });
+        : await runner.relayJson(pipeline, rawBody ?? Buffer.from(JSON.stringify(job.body)), { signal: gone });
     } catch (err) {
       throw runnerError(err, pipeline);
     }
@@ -240,7 +241,7 @@ export async function serveJob(
   } catch (err) {
     // Answered already while the body was read (413 / 408): what the abandoned read threw is not news.
     if (io.sent && !streaming) return;
-    if (gone.signal.aborted) {
+    if (gone.aborted) {
       // Nobody to answer; the runner request was aborted and the slot is released below.
       deps.log.debug({ pipeline }, 'AI request cancelled by the caller');
       return;
