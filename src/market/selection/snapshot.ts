@@ -12,7 +12,7 @@
 //     snapshot for rows without a job gate).
 // A snapshot is immutable once built: an evaluation keeps reading it after the caches change.
 import type { Rat } from '../../money/index.js';
-import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, keepDrawing, type EvaluationParts, type EvaluationRows, type GateReason, type PendingDrawing } from './evaluation.js';
+import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, keepDrawing, makeParts, type EvaluationParts, type EvaluationRows, type GateReason, type PendingDrawing } from './evaluation.js';
 import { aboveMax, gateCode, maxParts, type MaxParts } from './evaluate.js';
 import type { EvaluateOptions } from './evaluate.js';
 import { priceFloat } from './price-float.js';
@@ -356,7 +356,7 @@ function evaluateFull(snap: CandidateSnapshot, job: JobGates | undefined, opts: 
   const probs = new Float64Array(buf, 0, m);
   const drawing = idx.subarray(0, m);
   probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, weights, probs);
-  return { rows: new SnapshotRows(snap, job), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 };
+  return makeParts({ rows: new SnapshotRows(snap, job), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 });
 }
 
 const NO_ROWS = new Int32Array(0);
@@ -392,7 +392,7 @@ const isQualified = (code: number): boolean => code === DRAWING || code === STAN
  */
 export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefined, opts: EvaluateOptions, weights: SelectionWeights): Evaluation {
   const base = snap.base(opts, weights);
-  if (!job || job.size === 0) return new EvaluationResult({ ...base.parts });
+  if (!job || job.size === 0) return new EvaluationResult(base.parts); // a copy (makeParts) sharing its memo
   const bc = base.parts.codes;
   let touchesDrawing = false;
   let warmRemoved = 0;
@@ -450,7 +450,7 @@ export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefi
     probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, weights, probs);
     memo = {};
   }
-  return new EvaluationResult({ ...base.parts, rows: new SnapshotRows(snap, job), codes, counts, drawing, probs, memo, base: { parts: base.parts, touched }, ...(pending ? { pending } : {}) });
+  return new EvaluationResult({ ...base.parts, rows: new SnapshotRows(snap, job), codes, counts, drawing, probs, memo, base: { parts: base.parts, touched }, pending });
 }
 
 /**
@@ -548,6 +548,6 @@ function patchBase(snap: CandidateSnapshot, old: CandidateSnapshot, b: Base, cha
     for (const [code, list] of p.memo.keys) if (!touched.has(code)) keys.set(code, list);
     if (keys.size > 0) memo.keys = keys;
   }
-  const parts: EvaluationParts = { rows: new SnapshotRows(snap, undefined), codes, drawing, probs, counts, max: p.max, fastestMs: fastest, bandMs: p.bandMs, memo };
+  const parts = makeParts({ rows: new SnapshotRows(snap, undefined), codes, drawing, probs, counts, max: p.max, fastestMs: fastest, bandMs: p.bandMs, memo });
   return { ...b, parts, warmOpen, pricedOpen, anyPriced: pricedOpen > 0 };
 }
