@@ -1,7 +1,10 @@
 // startDevnet / startAnvil as a library: the handle other tests build on.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { zeroAddress } from 'viem';
 import {
   bondingManagerAbi,
@@ -110,6 +113,21 @@ describe('startAnvil', () => {
       await a.stop();
     }
     assert.equal(alive(a.pid), false);
+  });
+
+  it("keeps its off-memory states in a directory of ours, removed when it exits (anvil's own under ~/.foundry is never cleaned)", async () => {
+    const foundryTmp = join(homedir(), '.foundry', 'anvil', 'tmp');
+    const before = existsSync(foundryTmp) ? readdirSync(foundryTmp).length : 0;
+    const a = await startAnvil();
+    try {
+      // 512 blocks: more states than anvil holds in memory, so it moves some to disk
+      await fetch(a.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_mine', params: ['0x200'] }) });
+      assert.ok(existsSync(a.cacheDir) && readdirSync(a.cacheDir, { recursive: true }).length > 0, `states kept in ${a.cacheDir}`);
+    } finally {
+      await a.stop();
+    }
+    assert.equal(existsSync(a.cacheDir), false, 'removed on exit');
+    assert.ok((existsSync(foundryTmp) ? readdirSync(foundryTmp).length : 0) <= before, 'nothing new under ~/.foundry/anvil/tmp');
   });
 
   it('uses an explicitly given port: one that another server holds is refused', async () => {

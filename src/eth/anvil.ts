@@ -2,8 +2,9 @@
 // The platform binary is spawned directly, not through the package's node wrapper, so `stop()`
 // signals anvil itself and no orphan survives.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EthError } from './errors.js';
@@ -34,6 +35,8 @@ export interface Anvil {
   rpcUrl: string;
   port: number;
   pid: number;
+  /** Where anvil keeps the states it moves out of memory (ours, removed when it exits). */
+  cacheDir: string;
   /** Kills anvil (SIGTERM, then SIGKILL after 3 s) and resolves once it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -91,7 +94,14 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   if (opts.chainId !== undefined) args.push('--chain-id', String(opts.chainId));
   if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime));
   args.push('--hardfork', opts.hardfork ?? 'cancun');
+  // anvil keeps the states it moves out of memory in a directory of its own under
+  // ~/.foundry/anvil/tmp and never removes it (~280 MB a devnet here: two days of test runs filled
+  // the disk). It gets one of ours instead, removed when it exits.
+  const cacheDir = mkdtempSync(join(tmpdir(), 'lpts-anvil-'));
+  args.push('--cache-path', cacheDir);
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
+  child.once('error', () => rmSync(cacheDir, { recursive: true, force: true }));
   // anvil logs every request to stdout: keep draining it, and read its "Listening on host:port" line:
   // it tells the port anvil bound, and that this process (not some other server) owns it.
   let port = 0;
@@ -141,5 +151,5 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { rpcUrl: urlOf(port), port, pid: child.pid ?? -1, stop };
+  return { rpcUrl: urlOf(port), port, pid: child.pid ?? -1, cacheDir, stop };
 }
