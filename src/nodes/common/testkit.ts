@@ -137,21 +137,28 @@ export function rawExchange(url: string, text: string, timeoutMs = 10_000): Prom
  * Runs `fn` and returns the longest the event loop was blocked meanwhile, in ms (the nodes under test
  * run in this process). A 5 ms ticker measures how late each tick came, as monitorEventLoopDelay
  * does, but counts a late tick only as far as the process used CPU meanwhile: on a shared machine
- * the process is also descheduled, which delays timers without anything blocking the loop. (The CPU
- * figure covers all of the process's threads, so this never under-counts a real block.)
+ * the process is also descheduled, which delays timers without anything blocking the loop — and
+ * only as far as this thread spent in callbacks (event-loop utilisation), since the CPU figure also
+ * covers GC and other threads. Both are at least the time a blocking callback took, so this never
+ * under-counts a real block.
  */
 export async function maxLoopDelayMs<T>(fn: () => Promise<T>): Promise<{ result: T; maxMs: number }> {
   const tickMs = 5;
   let worst = 0;
   let last = performance.now();
   let lastCpu = process.cpuUsage();
+  let lastElu = performance.eventLoopUtilization();
   const ticker = setInterval(() => {
     const now = performance.now();
     const cpu = process.cpuUsage(lastCpu);
+    // this thread's time in callbacks: the process's CPU also counts GC and other threads, which
+    // on a machine busy with other tests (PostgreSQL servers) is not this loop being blocked
+    const elu = performance.eventLoopUtilization(lastElu);
     const late = now - last - tickMs;
-    worst = Math.max(worst, Math.min(late, (cpu.user + cpu.system) / 1000));
+    worst = Math.max(worst, Math.min(late, (cpu.user + cpu.system) / 1000, elu.active));
     last = now;
     lastCpu = process.cpuUsage();
+    lastElu = performance.eventLoopUtilization();
   }, tickMs);
   try {
     const result = await fn();
