@@ -38,7 +38,9 @@ export async function spawnNode(role: NodeRole, options: Record<string, unknown>
   const logFd = openSync(so.logFile, 'a');
   // One profile per thread (tsx's module loader has its own): each lands in cpuProfDir as
   // CPU.<date>.<pid>.<thread>.<seq>.cpuprofile; the largest is the node's main thread.
-  const execArgv = ['--import', 'tsx', ...(so.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${so.cpuProfDir}`] : [])];
+  // BENCH_NODE_ARGS: extra node flags for every node, e.g. "--perf-basic-prof" for `perf record`.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const execArgv = ['--import', 'tsx', ...extra, ...(so.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${so.cpuProfDir}`] : [])];
   let child: ChildProcess;
   try {
     child = fork(so.child ?? CHILD, [], { execArgv, stdio: ['ignore', 'ignore', logFd, 'ipc'] });

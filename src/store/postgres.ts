@@ -10,7 +10,7 @@
 // Concurrency: each state change is one transaction that locks the rows it changes (ordered by
 // hash, so two batches cannot deadlock) and re-checks their state once it holds the lock; a
 // concurrent markSubmitted of the same pending ticket waits, sees it `submitted`, and skips it.
-import pg from 'pg';
+import type pg from 'pg';
 import type { Address, Hex } from 'viem';
 import type { Hex32, WinningTicket } from '../pm/index.js';
 import { encodeTicket, msArg, hashArg, weiCol } from './codec.js';
@@ -95,7 +95,10 @@ export class PgStore implements Store, TicketLedger, CheckpointStore {
   static async open(opts: Omit<PostgresStoreOptions, 'backend'>): Promise<PgStore> {
     const durability = opts.durability ?? DEFAULT_DURABILITY;
     const location = redactUrl(opts.connectionString);
-    const pool = new pg.Pool({
+    // pg is loaded on first use: every node imports the store layer, few use PostgreSQL, and
+    // loading it costs ~0.2 s of CPU per process start.
+    const { default: pgModule } = await import('pg');
+    const pool = new pgModule.Pool({
       connectionString: opts.connectionString,
       max: opts.poolSize ?? 4,
       // Set at session start, so no statement can run with another setting.

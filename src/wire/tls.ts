@@ -6,7 +6,6 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { WireError } from './errors.js';
 
 export interface TlsCert {
@@ -64,6 +63,10 @@ export async function ensureTlsCert(dataDir: string, hosts: readonly string[] = 
   if (existing) return existing;
   try {
     mkdirSync(dataDir, { recursive: true });
+    // Loaded only here: selfsigned brings ~250 modules (@peculiar/x509, asn1, tsyringe), ~0.3 s of
+    // CPU on every start of every node that imports the wire layer, although a data dir that has
+    // its certificate never needs them.
+    const { generate } = await import('selfsigned');
     const notBeforeDate = new Date(Date.now() - 3600_000);
     const pems = await generate([{ name: 'commonName', value: hosts[0] ?? 'localhost' }], {
       keyType: 'ec',
