@@ -98,6 +98,32 @@ if (!isolate) {
     console.error(`run-tests: ${shared.length} unit files share ${SHARED_GROUPS} processes; ${runFiles.length - SHARED_GROUPS} files run on their own`);
   }
 }
+// The longest files start first (longest-processing-time order): sorted by name, the 73 s
+// BondingManager walk started half way through and the suite ended with one core idle while it
+// finished. Wall seconds of each file run alone (2 cores, 2026-12-03); only the order depends on
+// this list: a file missing from it runs after these, in name order, and a renamed one just loses
+// its place.
+const SLOW_FIRST = [
+  'test/contracts/bonding-invariants.test.ts', // 73 s
+  'test/signer-devnet.test.ts', // 55 s
+  'test/devnet-cli.test.ts', // 52 s
+  'test/live-devnet.test.ts', // 45 s
+  'test/gateway-live-swap.test.ts', // 44 s
+  'test/sdk-pack.test.ts', // 37 s
+  'test/settlement-crash.test.ts', // 29 s
+  'test/settlement-load.test.ts', // 23 s
+  'test/signer-cli.test.ts', // 22 s
+  'test/gateway-cli.test.ts', // 22 s
+  'test/gateway-limits.test.ts', // 21 s
+  'test/redeemer.test.ts', // 21 s
+  'test/contracts/bonding-fees.test.ts', // 20 s
+  'src/nodes/orchestrator/slow-bodies.test.ts', // 19 s
+];
+const rank = (f) => {
+  const i = SLOW_FIRST.indexOf(f.replaceAll('\\', '/'));
+  return i === -1 ? SLOW_FIRST.length : i;
+};
+runFiles = runFiles.map((f, i) => [rank(f), i, f]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , f]) => f);
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...flags, ...runFiles],
