@@ -1,7 +1,8 @@
 // `livepeer-ts chain <sub>`: operator actions on the protocol contracts (any chain: a devnet or a
 // real JSON-RPC URL plus a Controller address). Contracts are found through the Controller, as
 // go-livepeer does. Keys come from -ethPrivateKey or LIVEPEER_TS_PRIVATE_KEY and are never printed.
-import { BaseError, createPublicClient, createWalletClient, http, isAddress, isHex, type Address, type Hex, type PublicClient } from 'viem';
+import { BaseError, createPublicClient, createWalletClient, isAddress, isHex, type Address, type Hex, type PublicClient } from 'viem';
+import { rpcTransport } from '../eth/rpc-transport.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { EthError, resolveContracts, revertReason, type ProtocolName, type Wallet } from '../eth/index.js';
 import { chainOps, type ChainContext, type ChainOp } from './chain-ops.js';
@@ -39,7 +40,7 @@ async function makeContext(flags: { ethUrl?: string; ethController?: string; eth
     throw new UsageError('-ethController must be the Controller contract address (0x + 40 hex digits)');
   }
   const url = flags.ethUrl ?? 'http://127.0.0.1:8545';
-  const transport = http(url, { retryCount: 1 });
+  const transport = rpcTransport(url, { retryCount: 1 });
   const probe = createPublicClient({ transport });
   let chainId: number;
   try {

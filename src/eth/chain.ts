@@ -2,7 +2,8 @@
 // Controller, or given), the chain watchers (blocks, rounds, pool, senders: one block follower,
 // restarting from a checkpoint when a store is given) and the gas price source. The max float is
 // computed from these by src/settlement's SenderMonitor.
-import { createPublicClient, defineChain, http, isAddress, zeroAddress, type Address, type Chain, type PublicClient } from 'viem';
+import { createPublicClient, defineChain, isAddress, zeroAddress, type Address, type Chain, type PublicClient } from 'viem';
+import { rpcTransport } from './rpc-transport.js';
 import { chooseAiServiceRegistry, resolveContracts, type AiServiceRegistry, type AiServiceRegistryChoice, type ProtocolName } from './resolve.js';
 import { LivepeerError, defineErrorCodes, type CodeOf } from '../errors/index.js';
 import { ChainGasPrice } from './chainGas.js';
@@ -74,7 +75,7 @@ export async function connectChain(opts: ConnectChainOptions): Promise<ChainAdap
   let pc = opts.publicClient;
   if (!pc) {
     if (!opts.rpcUrl) throw new ChainConfigError('no chain: pass -ethUrl (a JSON-RPC URL) or -network offchain');
-    pc = createPublicClient({ transport: http(opts.rpcUrl, { retryCount: 1 }) }) as PublicClient;
+    pc = createPublicClient({ transport: rpcTransport(opts.rpcUrl, { retryCount: 1 }) }) as PublicClient;
   }
   let chainId: number;
   try {

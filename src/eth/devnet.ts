@@ -4,7 +4,6 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
-  http,
   parseEther,
   zeroAddress,
   type Address,
@@ -12,6 +11,7 @@ import {
   type Hex,
   type PublicClient,
 } from 'viem';
+import { rpcTransport } from './rpc-transport.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { assignRoles, deriveDevKeys, type DevAccount } from './accounts.js';
 import { startAnvil, type Anvil } from './anvil.js';
@@ -121,7 +121,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
       rpcUrls: { default: { http: [anvil.rpcUrl] } },
     });
-    const transport = http(anvil.rpcUrl, { retryCount: 0 });
+    const transport = rpcTransport(anvil.rpcUrl, { retryCount: 0 });
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 20 }) as PublicClient;
     const wallets = new Map<string, Wallet>();
     const impersonated = new Map<string, Wallet>();

@@ -3,6 +3,7 @@
 export { startAnvil, anvilBinary, type Anvil, type AnvilOptions } from './anvil.js';
 export { artifact, hasArtifact, ensureContractsBuilt, artifactsDir, type Artifact } from './artifacts.js';
 export { ANVIL_MNEMONIC, deriveDevKeys, assignRoles, type DevAccount, type DevRole } from './accounts.js';
+export { rpcTransport, type RpcTransportConfig } from './rpc-transport.js';
 export {
   deployProtocol,
   pickParams,

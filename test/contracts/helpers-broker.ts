@@ -10,7 +10,6 @@ import {
   createTestClient,
   createWalletClient,
   encodeAbiParameters,
-  http,
   keccak256,
   numberToHex,
   parseEventLogs,
@@ -21,6 +20,7 @@ import {
   type Hex,
   type TransactionReceipt,
 } from 'viem';
+import { rpcTransport } from '../../src/eth/rpc-transport.js';
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { startDevnet, waitForReceipt } from '../../src/eth/index.js';
 import { goldenAbi } from '../fixtures.js';
@@ -51,7 +51,7 @@ export interface Ticket {
 export async function startBrokerDevnet(opts: { orchestrators?: number } = {}) {
   const devnet = await startDevnet({ orchestrators: opts.orchestrators ?? 2 });
   const chain = devnet.chain;
-  const transport = http(devnet.rpcUrl);
+  const transport = rpcTransport(devnet.rpcUrl);
   const pub = createPublicClient({ chain, transport, pollingInterval: 20 });
   const test = createTestClient({ chain, transport, mode: 'anvil', pollingInterval: 20 });
   const addr = {

@@ -11,7 +11,8 @@ import type { Http2SecureServer } from 'node:http2';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { createWalletClient, http, type Address, type Hex } from 'viem';
+import { createWalletClient, type Address, type Hex } from 'viem';
+import { rpcTransport } from '../../eth/rpc-transport.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { Balances, TicketPaymentReceiver, type LiveStreamView, type SenderFundsCheck } from '../../billing/index.js';
 import { PROTOCOL_NAMES, connectChain, type ChainAdapters, type ProtocolName, type Wallet } from '../../eth/index.js';
@@ -179,7 +180,7 @@ export async function startOrchestrator(input: OrchestratorConfigInput): Promise
           createWalletClient({
             account: privateKeyToAccount(cfg.ethPrivateKey as Hex),
             chain: adapters.chain,
-            transport: http(cfg.ethUrl, { retryCount: 1 }),
+            transport: rpcTransport(cfg.ethUrl, { retryCount: 1 }),
           }) as Wallet,
         );
         const d = startProtocolDuties({ adapters, wallet, initializeRound: cfg.initializeRound, reward: cfg.reward, log });

@@ -7,7 +7,8 @@
 // or PostgreSQL with -storeUrl), so a ticket acknowledged before a crash is redeemed after the
 // restart.
 import { pino, type Logger } from 'pino';
-import { createWalletClient, http, type Address } from 'viem';
+import { createWalletClient, type Address } from 'viem';
+import { rpcTransport } from '../../eth/rpc-transport.js';
 import { privateKeyToAccount } from 'viem/accounts';
 import { PROTOCOL_NAMES, connectChain, type ChainAdapters, type ProtocolName, type Wallet } from '../../eth/index.js';
 import { NonceManager, RewardCaller, RoundInitializer, type PendingRedemption } from '../../settlement/index.js';
@@ -90,7 +91,7 @@ export async function startRedeemer(input: RedeemerConfigInput): Promise<Redeeme
     // redemptions can be in flight while the others are sent.
     const nonces = new NonceManager({ publicClient, address: cfg.account });
     const wallet = nonces.wrap(
-      createWalletClient({ account: privateKeyToAccount(cfg.ethPrivateKey), chain: adapters.chain, transport: http(cfg.ethUrl, { retryCount: 1 }) }) as Wallet,
+      createWalletClient({ account: privateKeyToAccount(cfg.ethPrivateKey), chain: adapters.chain, transport: rpcTransport(cfg.ethUrl, { retryCount: 1 }) }) as Wallet,
     );
     const rounds = cfg.initializeRound ? new RoundInitializer({ publicClient, wallet, roundsManager: adapters.contracts.RoundsManager, log }) : undefined;
     const ensureRoundInitialized = rounds ? { ensureRoundInitialized: () => rounds.ensure() } : {};
