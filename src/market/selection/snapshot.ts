@@ -11,72 +11,22 @@
 //   - Candidate objects are built only when a list of the evaluation is read (and then cached in the
 //     snapshot for rows without a job gate).
 // A snapshot is immutable once built: an evaluation keeps reading it after the caches change.
+// Its rows, as an evaluation reads them, are snapshot-rows.ts; patching an evaluation instead of
+// doing it again (a job's rows into the job-free one, or that one into a patched snapshot), patch.ts.
 import type { Rat } from '../../money/index.js';
-import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, keepDrawing, makeParts, type EvaluationParts, type EvaluationRows, type GateReason, type PendingDrawing } from './evaluation.js';
+import { OMITTED, DRAWING, EvaluationResult, PRICE_CODE, STANDBY_BAND, STANDBY_COLD, makeParts, type EvaluationParts, type GateReason } from './evaluation.js';
 import { aboveMax, gateCode, maxParts, type MaxParts } from './evaluate.js';
 import type { EvaluateOptions } from './evaluate.js';
+import { isQualified, patchBase, patchJob, type Base } from './patch.js';
 import { priceFloat } from './price-float.js';
 import { probabilitiesFromColumns } from './probabilities.js';
+import { NONE, SnapshotRows, codeOf, materialize, type GateDetail, type PreparedFacts, type PreparedGates } from './snapshot-rows.js';
 import { REJECT_REASONS, type Candidate, type Evaluation, type SelectionWeights } from './types.js';
 
-/** A gate's detail: the sentence, or a function that formats it when it is read. */
-export type GateDetail = string | (() => string);
-export type PreparedGates = Partial<Record<GateReason, GateDetail>>;
+export type { GateDetail, PreparedFacts, PreparedGates } from './snapshot-rows.js';
 
-/** One orchestrator's slow-changing facts for one (pipeline, model). */
-export interface PreparedFacts {
-  key: string;
-  address?: string;
-  stake: bigint;
-  price?: Rat;
-  latencyMs?: number;
-  warm: boolean;
-  /** Gates known when the snapshot is built (blocklisted, stale, no-capability, capacity, suspended, …). */
-  gates?: PreparedGates;
-  /** A gate that applies only when no other one (static or the job's) does. */
-  fallback?: { reason: GateReason; detail: GateDetail };
-}
-
-const NONE = 255;
 /** How many max prices' verdicts a snapshot keeps (a gateway has one per pipeline/model at most). */
 const MAX_VERDICTS = 4;
-
-function codeOf(gates: PreparedGates | undefined): number {
-  let g = NONE;
-  if (gates) {
-    for (const name in gates) {
-      const code = gateCode(name);
-      if (code >= 0 && code < g && gates[name as GateReason] !== undefined) g = code;
-    }
-  }
-  return g;
-}
-
-const text = (d: GateDetail): string => (typeof d === 'function' ? d() : d);
-
-function materialize(f: PreparedFacts, jobGates: PreparedGates | undefined): Candidate {
-  const gates: Candidate['gates'] = {};
-  let any = false;
-  for (const src of [f.gates, jobGates]) {
-    if (!src) continue;
-    for (const name in src) {
-      const d = src[name as GateReason];
-      if (d === undefined) continue;
-      gates[name as GateReason] = text(d);
-      any = true;
-    }
-  }
-  if (!any && f.fallback) gates[f.fallback.reason] = text(f.fallback.detail);
-  return {
-    key: f.key,
-    ...(f.address !== undefined ? { address: f.address } : {}),
-    stake: f.stake,
-    ...(f.price !== undefined ? { price: f.price } : {}),
-    ...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs } : {}),
-    warm: f.warm,
-    gates,
-  };
-}
 
 export class CandidateSnapshot {
   readonly size: number;
@@ -256,27 +206,6 @@ export class JobGates {
   }
 }
 
-class SnapshotRows implements EvaluationRows {
-  constructor(
-    private readonly snap: CandidateSnapshot,
-    private readonly job: JobGates | undefined,
-  ) {}
-  get length(): number {
-    return this.snap.size;
-  }
-  candidate(i: number): Candidate {
-    const g = this.job?.gates.get(i);
-    return g ? materialize(this.snap.facts[i]!, g) : this.snap.candidate(i);
-  }
-  key(i: number): string {
-    return this.snap.facts[i]!.key;
-  }
-  indexOf(key: string): number {
-    const i = this.snap.indexOf(key);
-    return i >= 0 && this.job?.omitted.has(i) ? -1 : i;
-  }
-}
-
 /** The whole evaluation over the columns (O(n)): evaluate()'s steps. */
 function evaluateFull(snap: CandidateSnapshot, job: JobGates | undefined, opts: EvaluateOptions, weights: SelectionWeights): EvaluationParts {
   const n = snap.size;
@@ -359,28 +288,8 @@ function evaluateFull(snap: CandidateSnapshot, job: JobGates | undefined, opts: 
   return makeParts({ rows: new SnapshotRows(snap, job), codes, drawing, probs, counts, max, fastestMs: fastest, bandMs: band ?? 0 });
 }
 
-const NO_ROWS = new Int32Array(0);
-const NO_PROBS = new Float64Array(0);
-
-/** A job-free evaluation kept by the snapshot, with what decides whether a job's rows can be patched in. */
-interface Base {
-  max: Rat | undefined;
-  maxNum: bigint | undefined;
-  maxDen: bigint | undefined;
-  weights: SelectionWeights;
-  parts: EvaluationParts;
-  /** Qualified (drawing or reserve) warm rows, and ungated priced rows (qualified or price-rejected). */
-  warmOpen: number;
-  pricedOpen: number;
-  anyWarm: boolean;
-  maxOn: boolean;
-  anyPriced: boolean;
-}
-
 const sameWeights = (a: SelectionWeights, b: SelectionWeights): boolean =>
   a === b || (a.stakeWeight === b.stakeWeight && a.priceWeight === b.priceWeight && a.randWeight === b.randWeight && a.priceExpFactor === b.priceExpFactor && a.latencyBandMs === b.latencyBandMs);
-
-const isQualified = (code: number): boolean => code === DRAWING || code === STANDBY_COLD || code === STANDBY_BAND;
 
 /**
  * evaluate() over a snapshot with this job's gates: the same verdicts, probabilities (bit for bit)
@@ -412,142 +321,5 @@ export function evaluatePrepared(snap: CandidateSnapshot, job: JobGates | undefi
   if (fastestRemoved || (base.anyWarm && warmRemoved >= base.warmOpen) || (base.maxOn && base.anyPriced && pricedRemoved >= base.pricedOpen)) {
     return new EvaluationResult(evaluateFull(snap, job, opts, weights));
   }
-  const codes = bc.slice();
-  const counts = base.parts.counts.slice();
-  const touched = new Set<number>();
-  for (const [i, g] of job.gates) {
-    const old = codes[i]!;
-    const c = Math.min(snap.gate[i]!, codeOf(g));
-    if (old < DRAWING) counts[old]!--;
-    counts[c]!++;
-    codes[i] = c;
-    touched.add(old).add(c);
-  }
-  for (const i of job.omitted) {
-    const old = codes[i]!;
-    if (old === OMITTED) continue;
-    if (old < DRAWING) counts[old]!--;
-    codes[i] = OMITTED;
-    touched.add(old);
-  }
-  let drawing = base.parts.drawing;
-  let probs = base.parts.probs;
-  // the draw's sums are the base's while the drawing set is (the rejected keys are not: codes changed)
-  const bm = base.parts.memo;
-  let memo: EvaluationParts['memo'] = bm?.cumulative ? { cumulative: bm.cumulative, lastPositive: bm.lastPositive! } : {};
-  let pending: PendingDrawing | undefined;
-  if (touchesDrawing && weights.priceWeight === 0) {
-    // A retry's job only draws: its drawing set (the base's minus its rows) is walked, not built —
-    // two arrays of the drawing set's size per job were most of what a job allocated.
-    pending = { from: drawing, stakes: snap.stake, weights };
-    drawing = NO_ROWS;
-    probs = NO_PROBS;
-    memo = {};
-  } else if (touchesDrawing) {
-    drawing = keepDrawing(drawing, codes, 0);
-    const m = drawing.length;
-    probs = new Float64Array(m);
-    probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, weights, probs);
-    memo = {};
-  }
-  return new EvaluationResult({ ...base.parts, rows: new SnapshotRows(snap, job), codes, counts, drawing, probs, memo, base: { parts: base.parts, touched }, pending });
-}
-
-/**
- * `b`, a job-free evaluation of `old`, for `snap` (old with the `changed` rows' facts replaced): the
- * changed rows' verdicts computed again and the rest copied — O(changed), plus O(drawing set) when
- * a drawing row changed (the probabilities). Undefined when a change moves what every row's verdict
- * depends on (whether any ungated row is priced or warm, the fastest latency): the whole
- * evaluation is then done when it is first asked for. The same parts as evaluateFull() on `snap`
- * (snapshot.test.ts compares them over random patches).
- */
-function patchBase(snap: CandidateSnapshot, old: CandidateSnapshot, b: Base, changed: ReadonlyMap<number, unknown>): Base | undefined {
-  const p = b.parts;
-  const fastest = p.fastestMs;
-  const band = b.weights.latencyBandMs;
-  const bandOn = band !== undefined && fastest !== Infinity;
-  const limit = bandOn ? fastest + band : Infinity;
-  const above = b.maxOn && b.anyPriced ? snap.aboveMax(b.max!) : undefined;
-  const codes = p.codes.slice();
-  const counts = p.counts.slice();
-  let warmOpen = b.warmOpen;
-  let pricedOpen = b.pricedOpen;
-  let drawingTouched = false;
-  const added: number[] = [];
-  const touched = new Set<number>();
-  for (const i of changed.keys()) {
-    // what the row counted for before
-    const was = codes[i]!;
-    touched.add(was);
-    if (isQualified(was)) {
-      if (old.warm[i] === 1) warmOpen--;
-      if (old.latency[i] === fastest) return undefined; // it may have been the fastest
-    }
-    if ((isQualified(was) || was === PRICE_CODE) && old.hasPrice[i] === 1) pricedOpen--;
-    if (was < DRAWING) counts[was]!--;
-    if (was === DRAWING) drawingTouched = true;
-    // and its verdict now, as evaluateFull's steps
-    let c = snap.gate[i]!;
-    if (c === NONE) c = snap.fallback[i]!;
-    if (c === NONE) {
-      if (snap.hasPrice[i] === 1) pricedOpen++;
-      if (above !== undefined && above[i] === 1) c = PRICE_CODE;
-      else {
-        const warm = snap.warm[i] === 1;
-        const l = snap.latency[i]!;
-        if (warm) warmOpen++;
-        if ((!b.anyWarm || warm) && l < fastest) return undefined; // a new fastest
-        if (b.anyWarm && !warm) c = STANDBY_COLD;
-        else if (bandOn && !(l <= limit)) c = STANDBY_BAND;
-        else c = DRAWING;
-      }
-    }
-    if (c < DRAWING) counts[c]!++;
-    if (c === DRAWING) {
-      drawingTouched = true;
-      if (was !== DRAWING) added.push(i);
-    }
-    codes[i] = c;
-    touched.add(c);
-  }
-  if (warmOpen > 0 !== b.anyWarm) return undefined;
-  if (b.maxOn && pricedOpen > 0 !== b.anyPriced) return undefined;
-  let drawing = p.drawing;
-  let probs = p.probs;
-  let memo: EvaluationParts['memo'] = {};
-  if (drawingTouched) {
-    // the drawing set in row order: the old one without the rows that left it (the filter every
-    // retry's job runs, so optimised code), then those that joined, each put in place by a copy
-    let kept = keepDrawing(drawing, codes, added.length);
-    let m = kept.length;
-    if (added.length > 0) {
-      added.sort((x, y) => x - y);
-      const buf = new Int32Array(kept.buffer, kept.byteOffset, m + added.length);
-      for (const i of added) {
-        let lo = 0;
-        let hi = m;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (buf[mid]! < i) lo = mid + 1;
-          else hi = mid;
-        }
-        buf.copyWithin(lo + 1, lo, m);
-        buf[lo] = i;
-        m++;
-      }
-      kept = buf;
-    }
-    drawing = kept;
-    probs = new Float64Array(m);
-    probabilitiesFromColumns(snap.stake, () => snap.prices(), drawing, b.weights, probs);
-  } else if (p.memo?.cumulative) memo = { cumulative: p.memo.cumulative, lastPositive: p.memo.lastPositive! };
-  // the key lists of the codes no changed row had or has are the same lists (the same arrays: a
-  // reader that counts by list, as the gateway's price refusals, sees nothing new)
-  if (p.memo?.keys) {
-    const keys = new Map<number, readonly string[]>();
-    for (const [code, list] of p.memo.keys) if (!touched.has(code)) keys.set(code, list);
-    if (keys.size > 0) memo.keys = keys;
-  }
-  const parts = makeParts({ rows: new SnapshotRows(snap, undefined), codes, drawing, probs, counts, max: p.max, fastestMs: fastest, bandMs: p.bandMs, memo });
-  return { ...b, parts, warmOpen, pricedOpen, anyPriced: pricedOpen > 0 };
+  return patchJob(snap, job, base, weights, touchesDrawing);
 }
