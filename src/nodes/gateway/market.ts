@@ -4,13 +4,14 @@
 // capacity, suspension) — prepared once per change of the registry or the cache as a selection
 // snapshot — plus, per job, this request's gates (already tried, include/exclude, answers still
 // pending); then src/market/selection's evaluation and weighted draw, with session stickiness on top.
-// A job costs the evaluation over the snapshot's columns, not 10,000 Candidate objects.
-import type { Address } from 'viem';
+// A job costs the evaluation over the snapshot's columns, not 10,000 Candidate objects. The
+// per-target snapshot (rows, bounds, match index) is target-snapshot.ts.
 import { priceRat } from '../../money/index.js';
 import type { Capabilities, Discovery, Evaluation, MarketEntry, ModelConstraint, PreparedFacts, PreparedGates, Qualified, Rng, SelectionWeights } from '../../market/index.js';
 import { CandidateSnapshot, JobGates, StickySessions, draw, evaluatePrepared, findQualified } from '../../market/index.js';
 import { capabilitiesFromWire, realSignal, type AbortSignalLike } from '../common/index.js';
 import type { JobTarget, OrchestratorSession, SessionPool, SurveyState } from './sessions.js';
+import { TargetSnapshot, matches, type TargetRow } from './target-snapshot.js';
 import type { SessionRefusedError } from './refused.js';
 
 /** A client's per-request list (go-livepeer PR #3634: {"orchestrators": {"include": [...], "exclude": [...]}}). */
@@ -88,12 +89,6 @@ function hasAddress(keys: Set<string>): boolean {
   return false;
 }
 
-function matches(keys: Set<string>, url: string, transcoder: string | undefined, address: Address | undefined): boolean {
-  if (keys.has(url.toLowerCase())) return true;
-  if (transcoder && keys.has(transcoder.toLowerCase())) return true;
-  return address !== undefined && keys.has(address.toLowerCase().slice(2));
-}
-
 /**
  * A session's capabilities, decoded once per answer (they were decoded twice per candidate per job):
  * an OrchestratorInfo is never changed after it is received; a new answer is a new object.
@@ -112,145 +107,6 @@ function sessionCapabilities(session: OrchestratorSession): Capabilities {
 
 /** Snapshots kept (one per pipeline/model asked for; the model id is the client's, so bounded). */
 const MAX_SNAPSHOTS = 32;
-
-/** One orchestrator's row in a target's snapshot. */
-interface Row {
-  entry: MarketEntry;
-  state: SurveyState | undefined;
-  session: OrchestratorSession | undefined;
-  /** Worth asking (or counting as a usable answer): not stale, suspended or blocklisted by its listed address. */
-  askable: boolean;
-  stale: boolean;
-  /** Until when (the pool's clock) and below which L1 block (Infinity: no limit) this row holds. */
-  untilMs: number;
-  untilBlock: number;
-}
-
-/**
- * Every known orchestrator's slow-changing facts for one job target, prepared for selection
- * (src/market/selection/snapshot.ts). Immutable: a change makes a new one. Built from scratch when
- * the discovery registry changes (its version); when the session cache changes (its version), only
- * the rows of the orchestrators it changed are computed again (the pool's change log), and so are
- * the rows the clock or the chain has passed the end of (a listing turning stale, a session's auth
- * token or ticket params, a refusal, a suspension).
- */
-class TargetSnapshot {
-  /** Askable rows with nothing cached (to ask), ascending. */
-  readonly uncached: readonly number[];
-  /**
-   * Bounds on the rows' ends: the earliest untilMs and untilBlock, the oldest listing among the
-   * rows not stale yet. Exact when built from scratch; a patch takes the smaller of its base's and
-   * its new rows' (the row that set a bound may have moved later), so they may be early, never
-   * late: an early one costs one scan that finds nothing to redo and tightens it (tighten()).
-   */
-  untilMs = Infinity;
-  untilBlock = Infinity;
-  oldestListed = Infinity;
-
-  /** Built from `rows`, or patched from `from` where the rows in `redo` changed (O(redo), not O(rows)). */
-  constructor(
-    readonly sel: CandidateSnapshot,
-    readonly rows: readonly Row[],
-    readonly discoveryVersion: number,
-    public poolVersion: number,
-    from?: { prev: TargetSnapshot; redo: ReadonlySet<number> },
-  ) {
-    if (from) {
-      const { prev, redo } = from;
-      let untilMs = prev.untilMs;
-      let untilBlock = prev.untilBlock;
-      let oldest = prev.oldestListed;
-      const uncached = prev.uncached.filter((i) => !redo.has(i));
-      let added = false;
-      for (const i of redo) {
-        const r = rows[i]!;
-        if (r.untilMs < untilMs) untilMs = r.untilMs;
-        if (r.untilBlock < untilBlock) untilBlock = r.untilBlock;
-        if (!r.stale && r.entry.lastListed < oldest) oldest = r.entry.lastListed;
-        if (r.askable && r.state === undefined) {
-          uncached.push(i);
-          added = true;
-        }
-      }
-      if (added) uncached.sort((a, b) => a - b);
-      this.uncached = uncached;
-      this.untilMs = untilMs;
-      this.untilBlock = untilBlock;
-      this.oldestListed = oldest;
-      return;
-    }
-    const uncached: number[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      if (r.askable && r.state === undefined) uncached.push(i);
-    }
-    this.uncached = uncached;
-    this.tighten();
-  }
-
-  /** The bounds made exact again (O(rows)): after a scan they sent found less to redo than they promised. */
-  tighten(): void {
-    let untilMs = Infinity;
-    let untilBlock = Infinity;
-    let oldest = Infinity;
-    for (let i = 0; i < this.rows.length; i++) {
-      const r = this.rows[i]!;
-      if (r.untilMs < untilMs) untilMs = r.untilMs;
-      if (r.untilBlock < untilBlock) untilBlock = r.untilBlock;
-      if (!r.stale && r.entry.lastListed < oldest) oldest = r.entry.lastListed;
-    }
-    this.untilMs = untilMs;
-    this.untilBlock = untilBlock;
-    this.oldestListed = oldest;
-  }
-
-  /**
-   * URI/transcoder/address → rows, built on the first filtered job; a patched snapshot inherits it
-   * with the rows patched since (`unindexed`), which are checked directly.
-   */
-  private matchIndex: Map<string, number[]> | undefined;
-  private unindexed: number[] = [];
-
-  /** Hands the match index on to `next`, a patch of this snapshot in which `patched` rows changed. */
-  handOn(next: TargetSnapshot, patched: Iterable<number>): void {
-    if (!this.matchIndex) return;
-    const unindexed = [...this.unindexed, ...patched];
-    if (unindexed.length > 1024) return; // rebuilt on the next filtered job
-    next.matchIndex = this.matchIndex;
-    next.unindexed = unindexed;
-  }
-
-  /**
-   * The rows an include/exclude list matches (matches(): the service URI, the answer's transcoder or
-   * the address, lower-cased), through the index: each row it names is checked against its current
-   * facts, and so is every row patched since the index was built.
-   */
-  matching(keys: Set<string>): Set<number> {
-    if (!this.matchIndex) {
-      const index = new Map<string, number[]>();
-      const add = (k: string, i: number) => {
-        const l = index.get(k);
-        if (!l) index.set(k, [i]);
-        else if (l[l.length - 1] !== i) l.push(i);
-      };
-      this.rows.forEach(({ entry: e, session }, i) => {
-        add(e.url.toLowerCase(), i);
-        if (session?.transcoder) add(session.transcoder.toLowerCase(), i);
-        const address = e.address ?? session?.recipient;
-        if (address !== undefined) add(address.toLowerCase().slice(2), i);
-      });
-      this.matchIndex = index;
-    }
-    const out = new Set<number>();
-    const check = (i: number) => {
-      const { entry: e, session } = this.rows[i]!;
-      if (matches(keys, e.url, session?.transcoder, e.address ?? session?.recipient)) out.add(i);
-    };
-    for (const k of keys) for (const i of this.matchIndex.get(k) ?? []) check(i);
-    for (const i of this.unindexed) check(i);
-    return out;
-  }
-}
 
 export class GatewayMarket {
   readonly sticky: StickySessions;
@@ -340,7 +196,7 @@ export class GatewayMarket {
     const { discovery, pool } = this.o;
     const dv = discovery.version;
     const pv = pool.version;
-    const rows: Row[] = [];
+    const rows: TargetRow[] = [];
     const facts: PreparedFacts[] = [];
     for (const e of discovery.entries()) {
       const [row, f] = this.row(job, e);
@@ -352,7 +208,7 @@ export class GatewayMarket {
   }
 
   /** One orchestrator's row and facts for `job`, from the registry's entry and the cache. */
-  private row(job: JobTarget, e: MarketEntry): [Row, PreparedFacts] {
+  private row(job: JobTarget, e: MarketEntry): [TargetRow, PreparedFacts] {
     const { discovery, pool } = this.o;
     const c = pool.cachedUntil(e.url, job);
     const st = c.state;
@@ -361,7 +217,7 @@ export class GatewayMarket {
     const susp = pool.suspension(e.url, job.capability);
     const untilMs = susp && susp.until < c.untilMs ? susp.until : c.untilMs;
     const askable = !stale && !susp && !discovery.isBlocklisted(e);
-    const row: Row = { entry: e, state: st, session, askable, stale, untilMs, untilBlock: c.untilBlock === undefined ? Infinity : Number(c.untilBlock) };
+    const row: TargetRow = { entry: e, state: st, session, askable, stale, untilMs, untilBlock: c.untilBlock === undefined ? Infinity : Number(c.untilBlock) };
     return [row, this.facts(job, e, st, session, stale, susp)];
   }
 
