@@ -2,9 +2,8 @@
 // real JSON-RPC URL plus a Controller address). Contracts are found through the Controller, as
 // go-livepeer does. Keys come from -ethPrivateKey or LIVEPEER_TS_PRIVATE_KEY and are never printed.
 import { BaseError, createPublicClient, createWalletClient, isAddress, isHex, type Address, type Hex, type PublicClient } from 'viem';
-import { rpcTransport } from '../eth/rpc-transport.js';
 import { privateKeyToAccount } from 'viem/accounts';
-import { EthError, resolveContracts, revertReason, type ProtocolName, type Wallet } from '../eth/index.js';
+import { EthError, resolveContracts, revertReason, rpcTransport, type ProtocolName, type Wallet } from '../eth/index.js';
 import { chainOps, type ChainContext, type ChainOp } from './chain-ops.js';
 import { parseFlags, usage, UsageError, type FlagSpecs } from './flags.js';
 import type { Command } from './main.js';

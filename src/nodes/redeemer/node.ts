@@ -8,9 +8,8 @@
 // restart.
 import { pino, type Logger } from 'pino';
 import { createWalletClient, type Address } from 'viem';
-import { rpcTransport } from '../../eth/rpc-transport.js';
 import { privateKeyToAccount } from 'viem/accounts';
-import { PROTOCOL_NAMES, connectChain, type ChainAdapters, type ProtocolName, type Wallet } from '../../eth/index.js';
+import { PROTOCOL_NAMES, connectChain, rpcTransport, type ChainAdapters, type ProtocolName, type Wallet } from '../../eth/index.js';
 import { NonceManager, RewardCaller, RoundInitializer, type PendingRedemption } from '../../settlement/index.js';
 import { chainRedemptionQueue, queueSenderMonitor } from '../common/index.js';
 import { openStore, storeOptionsFromFlags } from '../../store/index.js';
