@@ -124,9 +124,13 @@ const rank = (f) => {
   return i === -1 ? SLOW_FIRST.length : i;
 };
 runFiles = runFiles.map((f, i) => [rank(f), i, f]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , f]) => f);
+// Files in flight at once. The suite's processes wait as much as they compute (anvil blocks, live
+// streams in real time, deadlines under test): at 2 on 2 cores a third of the CPU sat idle.
+// LIVEPEER_TS_TEST_CONCURRENCY overrides it.
+const CONCURRENCY = Math.max(1, Number(env.LIVEPEER_TS_TEST_CONCURRENCY ?? 3) || 3);
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...flags, ...runFiles],
+  ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, '--test-timeout=300000', ...flags, ...runFiles],
   { stdio: 'inherit', env },
 );
 if (groupDir) rmSync(groupDir, { recursive: true, force: true });
