@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { Rat } from '../../money/index.js';
 import { CandidateSnapshot, DEFAULT_SELECTION_WEIGHTS, JobGates, evaluate, evaluatePrepared, type PreparedFacts } from '../../market/index.js';
 import { candidate } from '../../market/selection/testkit.js';
-import { JobPriceRefusals, StatsRecorder } from './stats.js';
+import { JobPriceRefusals, MAX_ORCHESTRATOR_STATS, StatsRecorder } from './stats.js';
 
 const lastErrors = (s: StatsRecorder) => Object.fromEntries(Object.entries(s.snapshot().orchestrators).map(([k, o]) => [k, o.lastError]));
 const priceRefusals = (s: StatsRecorder) => s.snapshot().refusals.GW_PRICE_TOO_HIGH ?? 0;
@@ -95,5 +95,27 @@ describe('gateway refusal counters', () => {
     assert.equal(priceRefusals(s), 3);
     job.count(evaluate(cands, {}, DEFAULT_SELECTION_WEIGHTS)); // no max: nothing refused
     assert.equal(priceRefusals(s), 3);
+  });
+
+  it(`keeps at most ${MAX_ORCHESTRATOR_STATS} orchestrators, dropping the least recently used; the totals keep everything`, () => {
+    const s = new StatsRecorder();
+    s.jobOk('https://keep.example:8935', 'llm', 1n, Rat.from(3n));
+    for (let i = 0; i < MAX_ORCHESTRATOR_STATS + 50; i++) {
+      s.discovery(`https://o${i}.example:8935`, true);
+      // The one in use is touched now and then: it is never the least recently used.
+      if (i % 1000 === 0) s.attempt('https://keep.example:8935', false);
+    }
+    s.refusal('GW_PRICE_TOO_HIGH', 'https://o0.example:8935');
+    const snap = s.snapshot();
+    const urls = Object.keys(snap.orchestrators);
+    assert.equal(urls.length, MAX_ORCHESTRATOR_STATS);
+    assert.ok(urls.includes('https://keep.example:8935'));
+    assert.equal(snap.orchestrators['https://keep.example:8935']!.ok, 1);
+    // o0 came back (its refusal) as a fresh entry; o1..o50 were the oldest and are gone.
+    assert.equal(snap.orchestrators['https://o0.example:8935']!.discoveries, 0);
+    assert.equal(snap.orchestrators['https://o0.example:8935']!.lastError, 'GW_PRICE_TOO_HIGH');
+    for (let i = 1; i <= 50; i++) assert.equal(urls.includes(`https://o${i}.example:8935`), false, `o${i}`);
+    assert.equal(snap.jobs.ok, 1);
+    assert.equal(snap.fees.toString(), Rat.from(3n).toString());
   });
 });

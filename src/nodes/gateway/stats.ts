@@ -58,6 +58,13 @@ export interface GatewayStats {
 /** How many marked lists wait before the oldest is applied (each holds a snapshot's list alive). */
 const PENDING_MARKS = 16;
 
+/**
+ * Orchestrators whose per-orchestrator stats a gateway keeps. Their URLs come from discovery, which
+ * a webhook or an on-chain pool can churn without end; the gateway-wide totals keep counting what
+ * a dropped one did.
+ */
+export const MAX_ORCHESTRATOR_STATS = 10_000;
+
 export class StatsRecorder {
   private readonly s: GatewayStats = {
     jobs: { ok: 0, failed: 0, byPipeline: {} },
@@ -70,14 +77,25 @@ export class StatsRecorder {
     refusals: {},
   };
 
-  /** Per orchestrator, by URL (a Map: markRefused() looks thousands up at a time). */
+  /**
+   * Per orchestrator, by URL (a Map: markRefused() looks thousands up at a time), least recently
+   * used first: at most MAX_ORCHESTRATOR_STATS, the oldest dropped (with its lastError mark).
+   */
   private readonly orchs = new Map<string, OrchestratorStats>();
 
   orch(url: string): OrchestratorStats {
     let o = this.orchs.get(url);
-    if (!o) {
-      o = { attempts: 0, ok: 0, failed: 0, fees: Rat.ZERO, tickets: 0, ev: Rat.ZERO, faceValue: 0n, refusedTickets: 0, refusedEv: Rat.ZERO, discoveries: 0, discoveryFailures: 0, lastError: undefined };
+    if (o) {
+      this.orchs.delete(url);
       this.orchs.set(url, o);
+      return o;
+    }
+    o = { attempts: 0, ok: 0, failed: 0, fees: Rat.ZERO, tickets: 0, ev: Rat.ZERO, faceValue: 0n, refusedTickets: 0, refusedEv: Rat.ZERO, discoveries: 0, discoveryFailures: 0, lastError: undefined };
+    this.orchs.set(url, o);
+    if (this.orchs.size > MAX_ORCHESTRATOR_STATS) {
+      const oldest = this.orchs.keys().next().value!;
+      this.orchs.delete(oldest);
+      this.errorAt.delete(oldest);
     }
     return o;
   }
