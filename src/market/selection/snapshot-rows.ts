@@ -2,7 +2,6 @@
 // one code (the earliest in REJECT_REASONS), and the row as the evaluation reads it — a Candidate
 // object built only when read (SnapshotRows), with one job's gates on top where it has any.
 // Below snapshot.ts and patch.ts, which both read rows through it; it only names their types.
-import type { Rat } from '../../money/index.js';
 import type { EvaluationRows, GateReason } from './evaluation.js';
 import { gateCode } from './evaluate.js';
 import type { CandidateSnapshot, JobGates } from './snapshot.js';
@@ -12,14 +11,8 @@ import type { Candidate } from './types.js';
 export type GateDetail = string | (() => string);
 export type PreparedGates = Partial<Record<GateReason, GateDetail>>;
 
-/** One orchestrator's slow-changing facts for one (pipeline, model). */
-export interface PreparedFacts {
-  key: string;
-  address?: string;
-  stake: bigint;
-  price?: Rat;
-  latencyMs?: number;
-  warm: boolean;
+/** One orchestrator's slow-changing facts for one (pipeline, model): a Candidate's facts, its gates prepared. */
+export interface PreparedFacts extends Pick<Candidate, 'key' | 'address' | 'stake' | 'price' | 'latencyMs' | 'warm'> {
   /** Gates known when the snapshot is built (blocklisted, stale, no-capability, capacity, suspended, …). */
   gates?: PreparedGates;
   /** A gate that applies only when no other one (static or the job's) does. */
