@@ -11,7 +11,7 @@ import type { Rat } from '../../money/index.js';
 import type { AiPipeline, CapabilityId, Capabilities as JobCapabilities } from '../../market/index.js';
 import type { ChainView, Hex32, Sender, TicketParams } from '../../pm/index.js';
 import { MAX_SENDER_NONCES, PARAMS_EXPIRY_BUFFER } from '../../pm/index.js';
-import { PmSessionRefs } from './pm-session-refs.js';
+import { SessionCache, type Entry } from './session-cache.js';
 export { MAX_RETIRING_PM_SESSIONS, PM_SESSION_GRACE_MS } from './pm-session-refs.js';
 import type { Capabilities, Hash32Signer, OrchestratorClient, OrchestratorInfo, WirePriceInfo } from '../../wire/index.js';
 import {
@@ -102,10 +102,6 @@ export interface SessionPoolOptions {
 
 /** The model id is the client's: without a cap, any client could grow the cache without end. */
 export const DEFAULT_MAX_SESSION_ENTRIES = 10_000;
-/** How many changes changedSince() can list (a reader further behind rebuilds from scratch). */
-const CHANGE_LOG = 512;
-/** Expired refusals are swept at most this often (each lookup of one also replaces it). */
-const REFUSAL_SWEEP_MS = 1_000;
 
 /** Map sizes, for stats and soak checks. */
 export interface SessionPoolSizes {
@@ -119,20 +115,13 @@ export interface SessionPoolSizes {
   pmRetiring: number;
 }
 
-type Entry = { session: OrchestratorSession } | { refused: SessionRefusedError; until: number; at: number };
-const pmIdOf = (e: Entry): string | undefined => ('session' in e ? e.session.pmSessionId : undefined);
 
 /** Refresh when less than 10 % of the auth token's validity is left. */
 const AUTH_REFRESH_MARGIN_S = BigInt(Math.floor(AUTH_TOKEN_VALIDITY_SECONDS / 10));
 
 export class SessionPool {
-  private readonly cache = new Map<string, Entry>();
-  /**
-   * The cache's keys by their `url|capability|` prefix, so suspend() drops one orchestrator's
-   * sessions for a capability without scanning (and copying) the whole cache: with 10,000 entries
-   * the scan cost ~2 ms per fault. Kept in step by cacheSet/cacheDelete, the only writers.
-   */
-  private readonly keysByPrefix = new Map<string, Set<string>>();
+  /** Answers and refusals by `url|capability|model` (session-cache.ts). */
+  private readonly cache: SessionCache;
   private readonly inflight = new Map<string, Promise<Entry>>();
   /**
    * Discoveries refused for this gateway's own funding, by cache key: never cached as a refusal (the
@@ -141,15 +130,9 @@ export class SessionPool {
    */
   private readonly fundsRefused = new Map<string, SessionRefusedError>();
   private readonly backoff: FailureBackoff;
-  /** The pm sessions the cached sessions pay with; one no longer used is ended after a grace. */
-  private readonly pm: PmSessionRefs;
   private readonly maxEntries: number;
-  private lastRefusalSweep = 0;
   private readonly now: () => number;
   private readonly directory: OrchestratorDirectory;
-  private changes = 0;
-  /** The orchestrator URL of each of the last changes (the last CHANGE_LOG at most), oldest first. */
-  private readonly changeLog: string[] = [];
 
   constructor(private readonly o: SessionPoolOptions) {
     this.now = o.now ?? Date.now;
@@ -157,13 +140,12 @@ export class SessionPool {
     this.maxEntries = o.maxEntries ?? DEFAULT_MAX_SESSION_ENTRIES;
     if (!(this.maxEntries >= 1)) throw new RangeError(`maxEntries must be ≥ 1, got ${this.maxEntries}`);
     this.backoff = new FailureBackoff({ baseMs: Math.min(o.suspendBaseMs ?? 1000, o.suspendMs), maxMs: o.suspendMs, now: this.now });
-    this.pm = new PmSessionRefs((id) => o.sender?.endSession(id), this.now, this.maxEntries);
+    this.cache = new SessionCache(this.maxEntries, this.now, (id) => o.sender?.endSession(id));
   }
 
   sizes(): SessionPoolSizes {
-    let refused = this.fundsRefused.size;
-    for (const e of this.cache.values()) if ('refused' in e) refused++;
-    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.backoff.size, pmSessions: this.pm.size, pmRetiring: this.pm.retiringCount };
+    const refused = this.fundsRefused.size + this.cache.refusedCount();
+    return { cached: this.cache.size, refused, inflight: this.inflight.size, suspended: this.backoff.size, pmSessions: this.cache.pmSessions, pmRetiring: this.cache.pmRetiring };
   }
 
   /**
@@ -173,20 +155,12 @@ export class SessionPool {
    * when it moves.
    */
   get version(): number {
-    return this.changes;
-  }
-
-  private changed(url: string): void {
-    this.changes++;
-    this.changeLog.push(url);
-    if (this.changeLog.length > 2 * CHANGE_LOG) this.changeLog.splice(0, this.changeLog.length - CHANGE_LOG);
+    return this.cache.version;
   }
 
   /** The orchestrator URLs of the changes since `version` (repeats possible), or undefined when they are no longer all remembered. */
   changedSince(version: number): string[] | undefined {
-    const n = this.changes - version;
-    if (n < 0 || n > this.changeLog.length) return undefined;
-    return this.changeLog.slice(this.changeLog.length - n);
+    return this.cache.changedSince(version);
   }
 
   /** This pool's clock (ms since the epoch). */
@@ -197,53 +171,6 @@ export class SessionPool {
   /** The L1 block the ticket params' expiry is judged by (on-chain), else undefined. */
   chainBlock(): bigint | undefined {
     return this.o.chain?.lastSeenL1Block();
-  }
-
-  /** Caches `e` as the most recently used, ending the pm session of what it replaces and evicting beyond the cap. */
-  private store(k: string, e: Entry): void {
-    this.changed(k.slice(0, k.indexOf('|')));
-    const old = this.cache.get(k);
-    this.cacheDelete(k);
-    this.cacheSet(k, e);
-    this.pm.retain(pmIdOf(e)); // before releasing `old`: a refresh often gets the same params back
-    if (old) this.pm.release(pmIdOf(old));
-    while (this.cache.size > this.maxEntries) {
-      const oldest = this.cache.keys().next().value as string;
-      this.remove(oldest);
-    }
-    const now = this.now();
-    this.pm.endRetired(now);
-    if (now - this.lastRefusalSweep >= REFUSAL_SWEEP_MS) {
-      this.lastRefusalSweep = now;
-      for (const [key, v] of this.cache) if ('refused' in v && v.until <= now) this.cacheDelete(key);
-    }
-  }
-
-  private remove(k: string): void {
-    const e = this.cache.get(k);
-    if (!e) return;
-    this.changed(k.slice(0, k.indexOf('|')));
-    this.cacheDelete(k);
-    this.pm.release(pmIdOf(e));
-  }
-
-  private static prefixOf(k: string): string {
-    return k.slice(0, k.indexOf('|', k.indexOf('|') + 1) + 1);
-  }
-
-  private cacheSet(k: string, e: Entry): void {
-    this.cache.set(k, e);
-    const p = SessionPool.prefixOf(k);
-    let keys = this.keysByPrefix.get(p);
-    if (!keys) this.keysByPrefix.set(p, (keys = new Set()));
-    keys.add(k);
-  }
-
-  private cacheDelete(k: string): void {
-    if (!this.cache.delete(k)) return;
-    const p = SessionPool.prefixOf(k);
-    const keys = this.keysByPrefix.get(p);
-    if (keys?.delete(k) && keys.size === 0) this.keysByPrefix.delete(p);
   }
 
   private key(url: string, job: JobTarget): string {
@@ -285,22 +212,21 @@ export class SessionPool {
 
   /** One fault of `url`'s own for `capability`: left out for that capability only (backoff.ts), its sessions for it dropped. */
   suspend(url: string, capability: CapabilityId, cause?: string): void {
-    this.changed(url);
+    this.cache.changed(url);
     this.backoff.fault(url, capability, cause);
-    const keys = this.keysByPrefix.get(`${url}|${capability}|`);
-    if (keys) for (const k of [...keys]) this.remove(k);
+    this.cache.removePrefix(`${url}|${capability}|`);
   }
 
   /** A job succeeded: the backoff of (url, capability) starts over. */
   succeeded(url: string, capability: CapabilityId): void {
-    if (this.backoff.success(url, capability)) this.changed(url);
+    if (this.backoff.success(url, capability)) this.cache.changed(url);
   }
 
   /** Drops a cached session so the next job re-discovers it (fresh params and auth token). */
   invalidate(s: OrchestratorSession, job: JobTarget): void {
     const k = this.key(s.url, job);
     const e = this.cache.get(k);
-    if (e && 'session' in e && e.session === s) this.remove(k);
+    if (e && 'session' in e && e.session === s) this.cache.remove(k);
   }
 
   private fresh(s: OrchestratorSession): boolean {
@@ -357,7 +283,7 @@ export class SessionPool {
    * `usableElsewhere`: usable cached sessions the caller holds outside `urls` (they count as answers).
    */
   async survey(job: JobTarget, urls: readonly string[], signal?: AbortSignal, usableElsewhere = 0): Promise<Map<string, SurveyState>> {
-    this.pm.endRetired();
+    this.cache.endRetired();
     const out = new Map<string, SurveyState>();
     const ask: string[] = [];
     let usable = usableElsewhere;
@@ -394,7 +320,7 @@ export class SessionPool {
 
   /** The first usable session in directory order, skipping `exclude` and suspended ones (tools and tests; jobs go through the market). */
   async select(job: JobTarget, exclude: ReadonlySet<string> = new Set()): Promise<OrchestratorSession | undefined> {
-    this.pm.endRetired();
+    this.cache.endRetired();
     const urls = this.urls().filter((u) => !exclude.has(u) && !this.isSuspended(u, job.capability));
     const entries = await Promise.all(urls.map((u) => this.entry(u, job)));
     for (const e of entries) if ('session' in e) return e.session;
@@ -407,9 +333,7 @@ export class SessionPool {
     if (cached) {
       const usable = 'session' in cached ? this.fresh(cached.session) : cached.until > this.now();
       if (usable) {
-        // Most recently used last: the cap evicts from the front.
-        this.cache.delete(k);
-        this.cache.set(k, cached);
+        this.cache.touch(k, cached);
         return Promise.resolve(cached);
       }
     }
@@ -428,11 +352,11 @@ export class SessionPool {
         this.fundsRefused.delete(k);
         if ('refused' in e && e.refused.senderFunds) {
           // Our own funding shortfall: asked again at the next job (see fundsRefused).
-          this.remove(k);
+          this.cache.remove(k);
           this.fundsRefused.set(k, e.refused);
           if (this.fundsRefused.size > this.maxEntries) this.fundsRefused.delete(this.fundsRefused.keys().next().value!);
         } else {
-          this.store(k, e);
+          this.cache.store(k, e);
         }
         this.inflight.delete(k);
         return e;
