@@ -152,7 +152,13 @@ export async function runLiveClient(o: LiveClientOptions): Promise<LiveClientRes
     // The gateway closed the input channel: it stopped the stream (the status says why).
     const code = (err as { code?: unknown }).code;
     if (code === 'TRICKLE_EOS' || code === 'TRICKLE_STREAM_NOT_FOUND') stop.abort();
-    else if (!stop.signal.aborted) throw err;
+    else if (!stop.signal.aborted) {
+      // A segment cut mid-write (EPIPE, a reset): the gateway may have closed the channel while it
+      // was being sent, before the status poll saw the stop. Ask now; only a running stream's
+      // broken write is the client's error.
+      if (code === 'TRICKLE_SEGMENT_ABORTED') await poll();
+      if (!stop.signal.aborted) throw err;
+    }
   } finally {
     if (!stop.signal.aborted && p.segmentsOut < p.segmentsIn) {
       let t: NodeJS.Timeout | undefined;
