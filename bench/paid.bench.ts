@@ -11,7 +11,14 @@
 // the steady state of long-running nodes, yet every level starts without credit and buys its own
 // tickets.
 //
-// Per level: jobs/s paid and direct and their ratio, p50/p99 of the paid jobs, server CPU per paid
+// The same jobs also go through the floor (bench/lib/bare-hops.ts): a bare gateway and a bare
+// orchestrator, each its own process, with the same sockets and protocols (HTTP/1 from the client,
+// HTTP/2 + TLS between them, a kept-alive HTTP/1 agent to the runner) and none of the work. Its CPU
+// per job is what node's HTTP stacks cost on this machine at that moment, the baseline the paid
+// path's CPU is read against: the machine's speed changes by 1.5× within minutes, the ratio of the
+// two in one run much less. Paid, floor and direct batches take turns (none always first).
+//
+// Per level: jobs/s paid and direct and their ratio, the floor's jobs/s and CPU per job, p50/p99 of the paid jobs, server CPU per paid
 // job (the gateway's plus the orchestrator's process CPU, user + system, over the paid batches),
 // tickets per job, and evPerFee = EV sent / fees owed (the orchestrator must have debited exactly
 // the fees the gateway counts; the bench fails otherwise). The last stdout line is one JSON object.
@@ -27,10 +34,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDevnet } from '../src/eth/index.js';
+import { ensureTlsCert } from '../src/wire/index.js';
 import { Capability } from '../src/market/index.js';
 import { Rat } from '../src/money/index.js';
 import { nodesCode } from './lib/dist.js';
 import { spawnNode, type BenchNode } from './lib/nodes.js';
+import type { NodeRole } from './lib/node-child.js';
 import { round } from './lib/stats.js';
 
 const LEVELS = (process.env.PAID_BENCH_LEVELS ?? '1,4,16,64').split(',').map((c) => Math.max(1, Math.floor(Number(c)) || 1));
@@ -41,8 +50,11 @@ const PROF = process.env.PAID_BENCH_PROF ? resolve(process.env.PAID_BENCH_PROF) 
 // JIT tiers and the heap's young generation take thousands of jobs to settle: a warm-up of 1000
 // left the first level measured at twice the CPU per job of the same level run again.
 const WARMUP_JOBS = Math.max(0, Math.floor(Number(process.env.PAID_BENCH_WARMUP ?? 6000)) || 0);
-/** Batches per level, alternating paid and direct (an even number, so each side gets half). */
-const ROUNDS = 6;
+/**
+ * Batches per level: paid, floor and direct, three of each, in an order where none always goes
+ * first (the floor: the same jobs through bare-hops.ts, the transport without the nodes' work).
+ */
+const ORDER = ['paid', 'floor', 'direct', 'direct', 'floor', 'paid', 'paid', 'floor', 'direct'] as const;
 
 interface Level {
   concurrency: number;
@@ -52,6 +64,9 @@ interface Level {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerJob: number;
+  /** The floor: the same jobs through a bare gateway and orchestrator (transport only), jobs/s and their CPU per job. */
+  floorPerSec: number;
+  floorCpuMsPerJob: number;
   ticketsPerJob: number;
   evPerFee: number | null;
 }
@@ -127,7 +142,7 @@ async function main(): Promise<void> {
   if (PROF) mkdirSync(PROF, { recursive: true });
   const dev = await startDevnet({ orchestrators: 1, gateways: 1, roundLength: 400n, serviceURI: false });
   const nodes: BenchNode[] = [];
-  const spawn = async (role: 'gateway' | 'orchestrator' | 'runner', name: string, options: Record<string, unknown>, prof = false): Promise<BenchNode> => {
+  const spawn = async (role: NodeRole, name: string, options: Record<string, unknown>, prof = false): Promise<BenchNode> => {
     const n = await spawnNode(role, options, { logFile: join(dir, `${name}.log`), ...(prof && PROF ? { cpuProfDir: join(PROF, name) } : {}) });
     nodes.push(n);
     return n;
@@ -169,45 +184,47 @@ async function main(): Promise<void> {
       true,
     );
 
+    // The floor: a bare gateway and orchestrator in front of the same runners (bare-hops.ts).
+    const cert = await ensureTlsCert(join(dir, 'bare'));
+    const bareOrch = await spawn('bare-orchestrator', 'bare-orchestrator', { cert: cert.cert, key: cert.key });
+    const bareGw = await spawn('bare-gateway', 'bare-gateway', { orchestratorUrl: bareOrch.url });
+    const floorUrl = (runnerUrl: string): string => `${bareGw.url}/${new URL(runnerUrl).port}/llm`;
+
     // Warm-up of every process on the warm-up model (its own balance); nothing of it is counted.
     const t0 = performance.now();
     for (const c of [16, 64, 4]) {
       await pool(Math.ceil(WARMUP_JOBS / 3), c, llmJob(`${gw.url}/llm`, 'bench-llm-warm'));
       await pool(Math.ceil(WARMUP_JOBS / 3), c, llmJob(`${runners[0]!.url}/llm`, 'bench-llm-warm'));
+      await pool(Math.ceil(WARMUP_JOBS / 3), c, llmJob(floorUrl(runners[0]!.url), 'bench-llm-warm'));
     }
     // Each level's runner too (direct jobs: no balance is touched), or the first batches of a level
     // would measure a cold runner on both sides.
     for (const [i, r] of runners.slice(1).entries()) await pool(Math.ceil(WARMUP_JOBS / 3), 16, llmJob(`${r.url}/llm`, `bench-llm-${names[i + 1]}`));
-    log(`warm-up: ${WARMUP_JOBS} paid and ${WARMUP_JOBS} direct jobs, and ${Math.ceil(WARMUP_JOBS / 3)} direct jobs per level's runner, in ${round((performance.now() - t0) / 1000, 1)} s`);
+    log(`warm-up: ${WARMUP_JOBS} paid, ${WARMUP_JOBS} floor and ${WARMUP_JOBS} direct jobs, and ${Math.ceil(WARMUP_JOBS / 3)} direct jobs per level's runner, in ${round((performance.now() - t0) / 1000, 1)} s`);
 
     const levels: Level[] = [];
     for (const [i, concurrency] of LEVELS.entries()) {
       const runner = runners[i + 1]!;
       const modelId = `bench-llm-${names[i + 1]}`;
       const manifest = `${Capability.LLM}_${modelId}`;
-      const batch = Math.ceil(Math.max(JOBS, 8 * concurrency) / ROUNDS);
-      const paidJob = llmJob(`${gw.url}/llm`, modelId);
-      const directJob = llmJob(`${runner.url}/llm`, modelId);
+      const batch = Math.ceil(Math.max(JOBS, 8 * concurrency) / 6);
+      const job = { paid: llmJob(`${gw.url}/llm`, modelId), direct: llmJob(`${runner.url}/llm`, modelId), floor: llmJob(floorUrl(runner.url), modelId) };
       const g0 = await gw.stats();
       const o0 = await orch.stats();
-      let paidMs = 0;
-      let directMs = 0;
-      const paidCpu = new CpuTally();
-      const directCpu = new CpuTally();
+      const ms = { paid: 0, direct: 0, floor: 0 };
+      const cpu = { paid: new CpuTally(), direct: new CpuTally(), floor: new CpuTally() };
+      const watched = { paid: [gw, orch, runner], direct: [runner], floor: [bareGw, bareOrch, runner] };
       const latencies: number[] = [];
-      // ABBA…: paid, direct, direct, paid, paid, direct — neither side always goes first.
-      for (let r = 0; r < ROUNDS; r++) {
-        const paidTurn = r % 4 === 0 || r % 4 === 3;
-        const before = await snapshot([gw, orch, runner]);
-        const res = await pool(batch, concurrency, paidTurn ? paidJob : directJob);
-        const after = await snapshot([gw, orch, runner]);
-        (paidTurn ? paidCpu : directCpu).add(before, after);
-        if (paidTurn) {
-          paidMs += res.ms;
-          latencies.push(...res.latencies);
-        } else directMs += res.ms;
+      for (const kind of ORDER) {
+        const before = await snapshot(watched[kind]);
+        const res = await pool(batch, concurrency, job[kind]);
+        const after = await snapshot(watched[kind]);
+        cpu[kind].add(before, after);
+        ms[kind] += res.ms;
+        if (kind === 'paid') latencies.push(...res.latencies);
       }
-      const jobs = (batch * ROUNDS) / 2;
+      const paidCpu = cpu.paid;
+      const jobs = batch * 3;
       const g1 = await gw.stats();
       const o1 = await orch.stats({ sender: gw.address!, manifest });
       const ev = Rat.parse(g1.ticketEv!).sub(Rat.parse(g0.ticketEv!));
@@ -218,8 +235,9 @@ async function main(): Promise<void> {
       if (okJobs !== jobs || g1.jobsFailed !== g0.jobsFailed) throw new Error(`c=${concurrency}: the gateway counts ${okJobs} jobs done of ${jobs}, ${g1.jobsFailed! - g0.jobsFailed!} failed`);
       if (!fees.eq(debited)) throw new Error(`c=${concurrency}: the gateway owes ${fees} wei but the orchestrator debited ${debited} wei`);
       if (tickets === 0 || fees.isZero()) throw new Error(`c=${concurrency}: nothing was paid (${tickets} tickets, fees ${fees})`);
-      const paidPerSec = (jobs * 1000) / paidMs;
-      const directPerSec = (jobs * 1000) / directMs;
+      const paidPerSec = (jobs * 1000) / ms.paid;
+      const directPerSec = (jobs * 1000) / ms.direct;
+      const floorCpu = (cpu.floor.total('bare-gateway') + cpu.floor.total('bare-orchestrator')) / 1000 / jobs;
       const level: Level = {
         concurrency,
         paidPerSec: round(paidPerSec, 1),
@@ -228,12 +246,15 @@ async function main(): Promise<void> {
         p50Ms: round(percentile(latencies, 50), 2),
         p99Ms: round(percentile(latencies, 99), 2),
         cpuMsPerJob: round((paidCpu.total('gateway') + paidCpu.total('orchestrator')) / 1000 / jobs, 3),
+        floorPerSec: round((jobs * 1000) / ms.floor, 1),
+        floorCpuMsPerJob: round(floorCpu, 3),
         ticketsPerJob: round(tickets / jobs, 4),
         evPerFee: round(Number(ev.mul(10_000n).div(fees).floor()) / 10_000, 4),
       };
       log(
         `c=${concurrency}: ${level.paidPerSec} paid jobs/s (direct ${level.directPerSec}/s, ratio ${level.ratio}), p50 ${level.p50Ms} ms, p99 ${level.p99Ms} ms, ` +
-          `server CPU ${level.cpuMsPerJob} ms/job (${paidCpu.describe(jobs, ['gateway', 'orchestrator', 'runner', 'client'])}; direct: ${directCpu.describe(jobs, ['runner', 'client'])}), ` +
+          `server CPU ${level.cpuMsPerJob} ms/job (${paidCpu.describe(jobs, ['gateway', 'orchestrator', 'runner', 'client'])}; direct: ${cpu.direct.describe(jobs, ['runner', 'client'])}), ` +
+          `floor ${level.floorPerSec} jobs/s, ${level.floorCpuMsPerJob} ms/job (${cpu.floor.describe(jobs, ['bare-gateway', 'bare-orchestrator', 'runner', 'client'])}), ` +
           `${tickets} tickets for ${jobs} jobs, EV sent ≈${ev.floor()} wei / fees ${fees.floor()} wei = ${level.evPerFee}; left at the orchestrator ≈${o1.balance ? Rat.parse(o1.balance).floor() : 0n} wei`,
       );
       levels.push(level);

@@ -15,13 +15,15 @@ import type { ReferenceRunner } from '../../src/ai/index.js';
 import type { GatewayHandle } from '../../src/nodes/gateway/index.js';
 import type { Orchestrator } from '../../src/nodes/orchestrator/index.js';
 import type { Address } from 'viem';
+import { startBareGateway, startBareOrchestrator, type BareHop } from './bare-hops.js';
 
 const ROOT = process.env.LIVEPEER_TS_DIST === '1' ? '../../dist' : '../../src';
 const { startReferenceRunner } = (await import(`${ROOT}/ai/index.js`)) as typeof import('../../src/ai/index.js');
 const { startGateway } = (await import(`${ROOT}/nodes/gateway/index.js`)) as typeof import('../../src/nodes/gateway/index.js');
 const { startOrchestrator } = (await import(`${ROOT}/nodes/orchestrator/index.js`)) as typeof import('../../src/nodes/orchestrator/index.js');
 
-export type NodeRole = 'gateway' | 'orchestrator' | 'runner';
+/** bare-*: bench:paid's floor (bare-hops.ts), the transport of a gateway and an orchestrator without their work. */
+export type NodeRole = 'gateway' | 'orchestrator' | 'runner' | 'bare-gateway' | 'bare-orchestrator';
 
 export interface NodeRequest {
   id: number;
@@ -49,8 +51,17 @@ export interface NodeStats {
 let gateway: GatewayHandle | undefined;
 let orchestrator: Orchestrator | undefined;
 let runner: ReferenceRunner | undefined;
+let bare: BareHop | undefined;
 
 async function start(role: NodeRole, o: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (role === 'bare-gateway') {
+    bare = await startBareGateway(o as { orchestratorUrl: string });
+    return { url: bare.url };
+  }
+  if (role === 'bare-orchestrator') {
+    bare = await startBareOrchestrator(o as { cert: string; key: string });
+    return { url: bare.url };
+  }
   if (role === 'runner') {
     runner = await startReferenceRunner(o as unknown as Parameters<typeof startReferenceRunner>[0]);
     return { url: runner.url, modelId: runner.modelId };
@@ -80,6 +91,7 @@ async function close(): Promise<void> {
   await gateway?.close();
   await orchestrator?.close();
   await runner?.close();
+  await bare?.close();
 }
 
 async function handle(req: NodeRequest): Promise<unknown> {
