@@ -42,3 +42,15 @@ test('jsonDeeperThan jumps over strings as a character-by-character scan reads t
     for (const max of [0, 1, 2, 4]) assert.equal(jsonDeeperThan(text, max), reference(text, max), `${JSON.stringify(text)} at ${max}`);
   }
 });
+
+test('jsonDeeperThan: bodies with few brackets skip the scan, with the same verdicts', () => {
+  // Exactly the limit's openers, some inside strings: never deeper; one more real one: deeper.
+  assert.equal(jsonDeeperThan(`{"a":"[[{",${'['.repeat(60)}${']'.repeat(60)}}`, 64), false);
+  assert.equal(jsonDeeperThan(nested(3), 3), false);
+  assert.equal(jsonDeeperThan(nested(4), 3), true);
+  // More openers than the limit, mostly in strings: the full scan decides.
+  assert.equal(jsonDeeperThan(JSON.stringify({ p: '{'.repeat(100), q: [[[1]]] }), 4), false);
+  assert.equal(jsonDeeperThan(JSON.stringify({ p: '{'.repeat(100), q: [[[[1]]]] }), 4), true);
+  assert.equal(jsonDeeperThan('', 0), false);
+  assert.equal(jsonDeeperThan('{}', 0), true);
+});

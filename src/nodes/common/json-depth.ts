@@ -21,8 +21,22 @@ export class JsonTooDeepError extends LivepeerError<CodeOf<typeof jsonDepthError
   }
 }
 
+/**
+ * At most `n` of `{` and `[` in all of `text` (inside strings too): nothing can nest deeper than `n`.
+ * Two native indexOf scans, stopped at the (n+1)th opener: most job bodies (a prompt, a short
+ * conversation) have a handful, so the character-by-character scan below (3.8% of a gateway's
+ * profile per job) runs only on bodies where it can matter.
+ */
+function fewOpeners(text: string, n: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++count > n) return false;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++count > n) return false;
+  return true;
+}
+
 /** True when `text` opens more than `maxDepth` nested arrays/objects (brackets inside strings do not count). */
 export function jsonDeeperThan(text: string, maxDepth: number): boolean {
+  if (fewOpeners(text, maxDepth)) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
