@@ -88,9 +88,23 @@ export function compareBytes(a: Uint8Array, aOff: number, b: Uint8Array, bOff: n
   return 0;
 }
 
+const CHECKSUM_CACHE_ENTRIES = 4096;
+const checksums = new Map<string, Address>();
+
 /** EIP-55 checksummed form of a 20-byte address. */
 export function checksumAddress(addr20: Uint8Array): Address {
   const lower = Buffer.from(addr20.buffer, addr20.byteOffset, 20).toString('hex');
+  // A node sees the same few addresses in every ticket (its own, its gateways'): a Keccak each
+  // time was 1 % of an orchestrator's CPU per job. Bounded: cleared when full.
+  const known = checksums.get(lower);
+  if (known !== undefined) return known;
+  const out = checksumOf(lower);
+  if (checksums.size >= CHECKSUM_CACHE_ENTRIES) checksums.clear();
+  checksums.set(lower, out);
+  return out;
+}
+
+function checksumOf(lower: string): Address {
   const h = keccak256(Buffer.from(lower, 'ascii'));
   let out = '0x';
   for (let i = 0; i < 40; i++) {
