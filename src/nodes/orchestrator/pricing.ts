@@ -68,6 +68,10 @@ export function priceTableFromAiModels(entries: readonly AiModelEntry[]): AiPric
   return t;
 }
 
+function sameMultiplier(a: Rat | null, b: Rat | null): boolean {
+  return a === b || (a !== null && b !== null && a.eq(b));
+}
+
 function overhead(m: Rat | null): Rat {
   return m && m.gt(0n) ? Rat.ONE.add(Rat.ONE.div(m)) : Rat.ONE;
 }
@@ -98,6 +102,8 @@ interface Quoted {
 const QUOTES_PER_SENDER = 4;
 
 export class OrchestratorPricing {
+  /** A table price's latest adjustment (keyed by the table's own object, so gone with it). */
+  private readonly adjusted = new WeakMap<PriceInfo, { multiplier: Rat | null; scale: bigint; price: PriceInfo }>();
   /** sender (lower-case) → its latest multipliers, newest last. */
   private readonly quotes = new Map<string, Quoted[]>();
   private readonly ttlMs: number;
@@ -133,7 +139,15 @@ export class OrchestratorPricing {
     const base = this.baseForJob(sender, cap, modelId);
     const adj = this.opts.autoAdjust;
     if (!adj || base.pricePerUnit === 0n) return base;
-    return priceFromRat(autoAdjustScaled(priceRat(base), this.jobMultiplier(sender, adj), adjustScale(cap)));
+    const multiplier = this.jobMultiplier(sender, adj);
+    const scale = adjustScale(cap);
+    // The same table price and multiplier every job until the gas price or a quote moves: the
+    // adjustment (a few Rat products and reductions) is done once for them, not per job.
+    const memo = this.adjusted.get(base);
+    if (memo && memo.scale === scale && sameMultiplier(memo.multiplier, multiplier)) return memo.price;
+    const price = Object.freeze(priceFromRat(autoAdjustScaled(priceRat(base), multiplier, scale)));
+    this.adjusted.set(base, { multiplier, scale, price });
+    return price;
   }
 
   /**
