@@ -83,7 +83,9 @@ export async function startBareOrchestrator(o: { cert: string; key: string }): P
         });
       });
       req.once('error', (err) => {
-        if (!stream.destroyed) stream.respond({ ':status': 502 }), stream.end(String(err));
+        if (stream.destroyed) return;
+        stream.respond({ ':status': 502 });
+        stream.end(String(err));
       });
       req.end(body);
     });
