@@ -128,10 +128,39 @@ runFiles = runFiles.map((f, i) => [rank(f), i, f]).sort((a, b) => a[0] - b[0] ||
 // streams in real time, deadlines under test): at 2 on 2 cores a third of the CPU sat idle.
 // LIVEPEER_TS_TEST_CONCURRENCY overrides it.
 const CONCURRENCY = Math.max(1, Number(env.LIVEPEER_TS_TEST_CONCURRENCY ?? 3) || 3);
+// Beside node's own report (spec on a terminal, TAP otherwise, as without a reporter flag), the
+// files whose tests ran go to a list (test-files-reporter.mjs): a file that registered no test
+// fails the run. Not checked when flags are passed through (a name pattern may leave files empty).
+mkdirSync('build', { recursive: true });
+const ranList = join('build', 'test-files-ran.txt');
+rmSync(ranList, { force: true });
+const reporters = [
+  `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${pathToFileURL(resolve('scripts/test-files-reporter.mjs')).href}`,
+  `--test-reporter-destination=${ranList}`,
+];
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, '--test-timeout=300000', ...flags, ...runFiles],
+  ['--import', 'tsx', '--test', `--test-concurrency=${CONCURRENCY}`, '--test-timeout=300000', ...reporters, ...flags, ...runFiles],
   { stdio: 'inherit', env },
 );
 if (groupDir) rmSync(groupDir, { recursive: true, force: true });
-process.exit(res.status ?? 1);
+let status = res.status ?? 1;
+if (flags.length === 0) {
+  let lines = new Set();
+  try {
+    lines = new Set(readFileSync(ranList, 'utf8').split('\n'));
+  } catch {
+    // no list: node stopped before any test ran; its own status says so
+  }
+  // A file in its own process is empty when node says so; one sharing a group's process when no
+  // test was defined in it (such files define their tests themselves: sharable() above).
+  const grouped = new Set(groupDir ? files.filter((f) => !runFiles.includes(f)) : []);
+  const empty = files.filter((f) => lines.has(`empty ${resolve(f)}`) || (grouped.has(f) && !lines.has(`ran ${resolve(f)}`)));
+  if (empty.length > 0) {
+    console.error(`run-tests: ${empty.length} test file(s) registered no test: ${empty.join(', ')}`);
+    if (status === 0) status = 1;
+  }
+}
+process.exit(status);
