@@ -111,13 +111,21 @@ const capabilityByName: ReadonlyMap<string, CapabilityId> = (() => {
   return m;
 })();
 
+const byPipeline = new Map<string, CapabilityId | undefined>();
+
 /**
  * go-livepeer's PipelineToCapability: upper-case the first letter, `-` → space, then match the
  * capability names exactly. Returns undefined for anything else (go-livepeer: Capability_Invalid).
  */
 export function pipelineToCapability(pipeline: string): CapabilityId | undefined {
   if (pipeline === '') return undefined;
-  return capabilityByName.get(pipeline[0]!.toUpperCase() + pipeline.slice(1).replaceAll('-', ' '));
+  // The few pipeline names a node routes, asked for several times per job: looked up, not rebuilt.
+  if (byPipeline.has(pipeline)) return byPipeline.get(pipeline);
+  const id = capabilityByName.get(pipeline[0]!.toUpperCase() + pipeline.slice(1).replaceAll('-', ' '));
+  // Bounded (a name can come from a request): cleared when full.
+  if (byPipeline.size >= 256) byPipeline.clear();
+  byPipeline.set(pipeline, id);
+  return id;
 }
 
 /** Reverse mapping used by remote discovery: lower-case the name, spaces → `-`. */
