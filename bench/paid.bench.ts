@@ -18,8 +18,8 @@
 // path's CPU is read against: the machine's speed changes by 1.5× within minutes, the ratio of the
 // two in one run much less. Paid, floor and direct batches take turns (none always first).
 //
-// Per level: jobs/s paid and direct and their ratio, the floor's jobs/s and CPU per job, p50/p99 of the paid jobs, server CPU per paid
-// job (the gateway's plus the orchestrator's process CPU, user + system, over the paid batches),
+// Per level: jobs/s paid and direct and their ratio, the floor's jobs/s and CPU per job, p50/p99
+// of the paid jobs, server CPU per paid job (the gateway's plus the orchestrator's process CPU, user + system, over the paid batches),
 // tickets per job, and evPerFee = EV sent / fees owed (the orchestrator must have debited exactly
 // the fees the gateway counts; the bench fails otherwise). The last stdout line is one JSON object.
 //
@@ -55,6 +55,8 @@ const WARMUP_JOBS = Math.max(0, Math.floor(Number(process.env.PAID_BENCH_WARMUP 
  * first (the floor: the same jobs through bare-hops.ts, the transport without the nodes' work).
  */
 const ORDER = ['paid', 'floor', 'direct', 'direct', 'floor', 'paid', 'paid', 'floor', 'direct'] as const;
+/** Batches of each kind per level. */
+const BATCHES = ORDER.filter((k) => k === 'paid').length;
 
 interface Level {
   concurrency: number;
@@ -207,7 +209,8 @@ async function main(): Promise<void> {
       const runner = runners[i + 1]!;
       const modelId = `bench-llm-${names[i + 1]}`;
       const manifest = `${Capability.LLM}_${modelId}`;
-      const batch = Math.ceil(Math.max(JOBS, 8 * concurrency) / 6);
+      // PAID_BENCH_JOBS is split between the paid and the direct batches, as before the floor's.
+      const batch = Math.ceil(Math.max(JOBS, 8 * concurrency) / 2 / BATCHES);
       const job = { paid: llmJob(`${gw.url}/llm`, modelId), direct: llmJob(`${runner.url}/llm`, modelId), floor: llmJob(floorUrl(runner.url), modelId) };
       const g0 = await gw.stats();
       const o0 = await orch.stats();
@@ -223,8 +226,7 @@ async function main(): Promise<void> {
         ms[kind] += res.ms;
         if (kind === 'paid') latencies.push(...res.latencies);
       }
-      const paidCpu = cpu.paid;
-      const jobs = batch * 3;
+      const jobs = batch * BATCHES;
       const g1 = await gw.stats();
       const o1 = await orch.stats({ sender: gw.address!, manifest });
       const ev = Rat.parse(g1.ticketEv!).sub(Rat.parse(g0.ticketEv!));
@@ -245,7 +247,7 @@ async function main(): Promise<void> {
         ratio: round(paidPerSec / directPerSec, 3),
         p50Ms: round(percentile(latencies, 50), 2),
         p99Ms: round(percentile(latencies, 99), 2),
-        cpuMsPerJob: round((paidCpu.total('gateway') + paidCpu.total('orchestrator')) / 1000 / jobs, 3),
+        cpuMsPerJob: round((cpu.paid.total('gateway') + cpu.paid.total('orchestrator')) / 1000 / jobs, 3),
         floorPerSec: round((jobs * 1000) / ms.floor, 1),
         floorCpuMsPerJob: round(floorCpu, 3),
         ticketsPerJob: round(tickets / jobs, 4),
@@ -253,7 +255,7 @@ async function main(): Promise<void> {
       };
       log(
         `c=${concurrency}: ${level.paidPerSec} paid jobs/s (direct ${level.directPerSec}/s, ratio ${level.ratio}), p50 ${level.p50Ms} ms, p99 ${level.p99Ms} ms, ` +
-          `server CPU ${level.cpuMsPerJob} ms/job (${paidCpu.describe(jobs, ['gateway', 'orchestrator', 'runner', 'client'])}; direct: ${cpu.direct.describe(jobs, ['runner', 'client'])}), ` +
+          `server CPU ${level.cpuMsPerJob} ms/job (${cpu.paid.describe(jobs, ['gateway', 'orchestrator', 'runner', 'client'])}; direct: ${cpu.direct.describe(jobs, ['runner', 'client'])}), ` +
           `floor ${level.floorPerSec} jobs/s, ${level.floorCpuMsPerJob} ms/job (${cpu.floor.describe(jobs, ['bare-gateway', 'bare-orchestrator', 'runner', 'client'])}), ` +
           `${tickets} tickets for ${jobs} jobs, EV sent ≈${ev.floor()} wei / fees ${fees.floor()} wei = ${level.evPerFee}; left at the orchestrator ≈${o1.balance ? Rat.parse(o1.balance).floor() : 0n} wei`,
       );

@@ -26,7 +26,7 @@ describe('capability ids', () => {
     assert.equal(pipelineToCapability('text-to-music'), undefined);
     assert.equal(pipelineToCapability(''), undefined);
     assert.equal(pipelineToCapability('byoc'), undefined, '"Byoc" does not match go-livepeer\'s "byoc" name');
-    // Asked again (its remembered answers), and past the bound of remembered names.
+    // Many names no capability has, then the known ones again: the same answers each time.
     for (let i = 0; i < 600; i++) assert.equal(pipelineToCapability(`no-such-${i}`), undefined);
     assert.deepEqual(AI_PIPELINES.map((p) => pipelineToCapability(p)), want);
     assert.equal(pipelineToCapability('text-to-music'), undefined);

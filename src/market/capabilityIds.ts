@@ -111,21 +111,18 @@ const capabilityByName: ReadonlyMap<string, CapabilityId> = (() => {
   return m;
 })();
 
-const byPipeline = new Map<string, CapabilityId | undefined>();
-
 /**
  * go-livepeer's PipelineToCapability: upper-case the first letter, `-` → space, then match the
  * capability names exactly. Returns undefined for anything else (go-livepeer: Capability_Invalid).
  */
 export function pipelineToCapability(pipeline: string): CapabilityId | undefined {
+  // Asked several times per job: the canonical names are looked up; only others are rebuilt.
+  return byPipeline.get(pipeline) ?? byName(pipeline);
+}
+
+function byName(pipeline: string): CapabilityId | undefined {
   if (pipeline === '') return undefined;
-  // The few pipeline names a node routes, asked for several times per job: looked up, not rebuilt.
-  if (byPipeline.has(pipeline)) return byPipeline.get(pipeline);
-  const id = capabilityByName.get(pipeline[0]!.toUpperCase() + pipeline.slice(1).replaceAll('-', ' '));
-  // Bounded (a name can come from a request): cleared when full.
-  if (byPipeline.size >= 256) byPipeline.clear();
-  byPipeline.set(pipeline, id);
-  return id;
+  return capabilityByName.get(pipeline[0]!.toUpperCase() + pipeline.slice(1).replaceAll('-', ' '));
 }
 
 /** Reverse mapping used by remote discovery: lower-case the name, spaces → `-`. */
@@ -133,6 +130,16 @@ export function capabilityToPipeline(cap: CapabilityId): string | undefined {
   const name = capabilityNames[cap];
   return name === undefined ? undefined : name.toLowerCase().replaceAll(' ', '-');
 }
+
+/** Each capability's pipeline name (capabilityToPipeline) that byName maps back to it: fixed, from the names above. */
+const byPipeline: ReadonlyMap<string, CapabilityId> = (() => {
+  const m = new Map<string, CapabilityId>();
+  for (const id of capabilityByName.values()) {
+    const p = capabilityToPipeline(id);
+    if (p !== undefined && byName(p) === id) m.set(p, id);
+  }
+  return m;
+})();
 
 export function isAiPipeline(p: string): p is AiPipeline {
   return (AI_PIPELINES as readonly string[]).includes(p);
